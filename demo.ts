@@ -1,0 +1,74 @@
+/**
+ * `deno task demo`: a short, readable tour of cru on the shipped demo kiln. The kiln is copied to
+ * a temporary folder first so the tour never writes into the repository.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { main } from "./src/cli/main.ts";
+import { err, out } from "./src/cli/output.ts";
+
+const source = path.join(import.meta.dirname!, "tests", "fixtures", "demo_kiln");
+const kiln = Deno.makeTempDirSync({ prefix: "cru-demo-" });
+
+function copy(from: string, to: string): void {
+  for (const e of Deno.readDirSync(from)) {
+    if (e.name === ".crucible") continue;
+    const a = path.join(from, e.name);
+    const b = path.join(to, e.name);
+    if (e.isDirectory) {
+      Deno.mkdirSync(b);
+      copy(a, b);
+    } else if (e.isFile) Deno.copyFileSync(a, b);
+  }
+}
+
+const steps: [string, string[]][] = [
+  ["Index the kiln (every note is read once; later runs read only what changed)", [
+    "kiln",
+    "index",
+  ]],
+  ["What is in it", ["kiln", "stats"]],
+  ["Full-text search, ranked (stemming: 'dragons' finds 'dragon')", [
+    "search",
+    "dragons",
+    "--limit",
+    "4",
+  ]],
+  ["A phrase, and an exclusion", ["search", '"spaced repetition"', "-anki", "--limit", "3"]],
+  ["Who links to Mira Vale? (by name, alias, path or Markdown link)", [
+    "graph",
+    "backlinks",
+    "Mira Vale",
+  ]],
+  ["Where the links of a session note lead", ["graph", "links", "Session 02"]],
+  ["Notes filtered by frontmatter and tag", [
+    "notes",
+    "list",
+    "campaign/npcs",
+    "--where",
+    "status=alive",
+    "--tag",
+    "npc",
+  ]],
+  ["Run it again: nothing changed, so nothing is re-read", ["kiln", "index"]],
+];
+
+let failed = 0;
+try {
+  copy(source, kiln);
+  console.log(out.bold("cru demo") + out.dim(` — demo kiln copied to ${kiln}`));
+  for (const [title, args] of steps) {
+    console.log();
+    console.log(out.ok("▸ ") + out.bold(title));
+    console.log(out.dim(`  $ cru ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}`));
+    const code = await main(["--kiln", kiln, ...args]);
+    if (code !== 0) {
+      failed++;
+      console.error(err.error(`  (exit ${code})`));
+    }
+  }
+} finally {
+  Deno.removeSync(kiln, { recursive: true });
+}
+Deno.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,67 @@
+/**
+ * Kiln-relative paths: the one form every note path takes inside cru (POSIX separators, no
+ * leading `./`, never escaping the kiln, never inside `.crucible/`).
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { PathError } from "../errors.ts";
+
+/** Folder name of the kiln's private data (index, journal, audit log, plugin state). */
+export const PRIVATE_DIR = ".crucible";
+
+/**
+ * Normalise a user- or plugin-supplied kiln-relative path.
+ *
+ * Backslashes become slashes, `.` and `..` segments are folded, a leading `/` is taken as the
+ * kiln root. Refuses paths that escape the kiln or touch `.crucible/`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeKilnPath } from "./paths.ts";
+ * normalizeKilnPath("./campaign//npcs/../npcs/Mira.md"); // "campaign/npcs/Mira.md"
+ * ```
+ */
+export function normalizeKilnPath(input: string): string {
+  if (input.includes("\0")) {
+    throw new PathError(`path ${JSON.stringify(input)} contains a NUL byte`);
+  }
+  const posix = input.replaceAll("\\", "/");
+  const normal = path.posix.normalize("/" + posix).slice(1).replace(/\/$/, "");
+  // normalize("/" + p) folds every ".." at the root, so an escape shows up only in the raw input.
+  const segments = posix.split("/").filter((s) => s !== "" && s !== ".");
+  let depth = 0;
+  for (const s of segments) {
+    depth += s === ".." ? -1 : 1;
+    if (depth < 0) {
+      throw new PathError(
+        `path ${JSON.stringify(input)} leaves the kiln; give a path inside the kiln folder`,
+      );
+    }
+  }
+  if (normal === PRIVATE_DIR || normal.startsWith(PRIVATE_DIR + "/")) {
+    throw new PathError(
+      `path ${JSON.stringify(input)} is inside ${PRIVATE_DIR}/, which holds cru's private data`,
+    );
+  }
+  return normal;
+}
+
+/** The folder part of a kiln path (`""` for a note at the root). */
+export function folderOf(kilnPath: string): string {
+  const i = kilnPath.lastIndexOf("/");
+  return i < 0 ? "" : kilnPath.slice(0, i);
+}
+
+/** The file name without folder and without a trailing `.md` (case-insensitive). */
+export function stemOf(kilnPath: string): string {
+  const name = kilnPath.slice(kilnPath.lastIndexOf("/") + 1);
+  return /\.md$/i.test(name) ? name.slice(0, -3) : name;
+}
+
+/** True when `inner` is `outer` or lies below it (both absolute, already normalised). */
+export function isWithin(outer: string, inner: string): boolean {
+  if (inner === outer) return true;
+  const prefix = outer.endsWith(path.sep) ? outer : outer + path.sep;
+  return inner.startsWith(prefix);
+}
