@@ -11,6 +11,7 @@
 import process from "node:process";
 import { isScalar, parseDocument, visit } from "yaml";
 import type { Diagnostic, FrontmatterParse } from "./types.ts";
+import { parseSimpleYaml } from "./simple_yaml.ts";
 
 const CH_LF = 10;
 const CH_CR = 13;
@@ -124,6 +125,8 @@ function parseYaml(yamlText: string, file: string, firstLine: number): YamlResul
   const diagnostics: Diagnostic[] = [];
   const none = { data: {}, diagnostics };
   if (yamlText.trim() === "") return none;
+  const simple = parseSimpleYaml(yamlText);
+  if (simple !== null) return { data: simple, diagnostics };
 
   const doc = withoutEnvReads(() =>
     parseDocument(yamlText, { uniqueKeys: true, prettyErrors: false, logLevel: "error" })
