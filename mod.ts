@@ -1,6 +1,6 @@
 /**
  * cru as a library: the kiln model (notes, links, tags, the link graph, the SQLite index and
- * full-text search) for other Deno programs.
+ * full-text search) and the plugin registry, for other Deno programs.
  *
  * @example
  * ```ts
@@ -14,7 +14,13 @@
  * @module
  */
 export * from "./src/kiln/mod.ts";
+export * from "./src/plugins/mod.ts";
+export * from "./src/security/mod.ts";
+export { loadConfig } from "./src/config/config.ts";
+export type { Config } from "./src/config/config.ts";
+export * from "./src/config/paths.ts";
 export {
+  ConfigError,
   CrucibleError,
   type ErrorCode,
   IndexError,

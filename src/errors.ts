@@ -23,7 +23,8 @@ export type ErrorCode =
   | "E_PATH"
   | "E_INDEX"
   | "E_FILE_TOO_LARGE"
-  | "E_USAGE";
+  | "E_USAGE"
+  | "E_CONFIG";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {
@@ -80,5 +81,13 @@ export class IndexError extends CrucibleError {
   /** @param message what failed and how to recover (usually `cru kiln index --rebuild`) */
   constructor(message: string, options?: ErrorOptions) {
     super("E_INDEX", message, options);
+  }
+}
+
+/** A configuration file exists but cannot be used. */
+export class ConfigError extends CrucibleError {
+  /** @param file the config file; @param message what is wrong and how to fix it */
+  constructor(readonly file: string, message: string, options?: ErrorOptions) {
+    super("E_CONFIG", `${file}: ${message}`, options);
   }
 }

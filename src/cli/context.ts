@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from "../errors.ts";
 import { NoteIndex, resolveKilnRoot, stemOf } from "../kiln/mod.ts";
-import { suggest } from "./suggest.ts";
+import { suggest } from "../suggest.ts";
 
 /** Options every command accepts (set on the root program). */
 export interface GlobalOptions {

@@ -14,6 +14,7 @@ import { registerNotesCommands } from "./notes.ts";
 import { registerSearchCommand } from "./search.ts";
 import { registerGraphCommands } from "./graph.ts";
 import { UsageError } from "./usage.ts";
+import { registerPluginsCommands, ValidationFailed } from "./plugins.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerNotesCommands(program, globals);
   registerSearchCommand(program, globals);
   registerGraphCommands(program, globals);
+  registerPluginsCommands(program, globals);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;
 }
@@ -67,6 +69,7 @@ export async function main(args: string[]): Promise<number> {
     }
     // `cru … | head` closes the pipe early: that is the reader's choice, not a failure.
     if (e instanceof Deno.errors.BrokenPipe) return 0;
+    if (e instanceof ValidationFailed) return 1;
     if (e instanceof UsageError) {
       eprintln(`${err.error("error:")} ${e.message}`);
       return 2;
