@@ -24,7 +24,15 @@ export type ErrorCode =
   | "E_INDEX"
   | "E_FILE_TOO_LARGE"
   | "E_USAGE"
-  | "E_CONFIG";
+  | "E_CONFIG"
+  | "E_CAPABILITY"
+  | "E_APPROVAL_DENIED"
+  | "E_RATE_LIMIT"
+  | "E_TIMEOUT"
+  | "E_MEMORY"
+  | "E_SANDBOX"
+  | "E_NETWORK"
+  | "E_AUDIT";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {
@@ -89,5 +97,13 @@ export class ConfigError extends CrucibleError {
   /** @param file the config file; @param message what is wrong and how to fix it */
   constructor(readonly file: string, message: string, options?: ErrorOptions) {
     super("E_CONFIG", `${file}: ${message}`, options);
+  }
+}
+
+/** A file is over the file-size limit. */
+export class FileTooLargeError extends CrucibleError {
+  /** @param message which file, how large, and the limit */
+  constructor(message: string, options?: ErrorOptions) {
+    super("E_FILE_TOO_LARGE", message, options);
   }
 }

@@ -15,6 +15,7 @@ import { registerSearchCommand } from "./search.ts";
 import { registerGraphCommands } from "./graph.ts";
 import { UsageError } from "./usage.ts";
 import { registerPluginsCommands, ValidationFailed } from "./plugins.ts";
+import { registerAuditCommand } from "./audit.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSearchCommand(program, globals);
   registerGraphCommands(program, globals);
   registerPluginsCommands(program, globals);
+  registerAuditCommand(program, globals);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;
 }

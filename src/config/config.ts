@@ -1,12 +1,35 @@
 /**
  * Reading cru's configuration: the user's `config.yaml` (in the config folder) and the kiln's
- * `.crucible/config.yaml`, kiln settings winning. Keys other parts of cru do not know are left
- * alone, so newer config files work with older cru.
+ * `.crucible/config.yaml`. Keys cru does not know are left alone, so newer config files work with
+ * older cru.
+ *
+ * A kiln may come from someone else, so its config can only make things stricter: settings that
+ * widen what plugins may do — remembered approvals, trusted plugins, the sandbox's maximums — are
+ * read from the user config alone.
  *
  * ```yaml
  * plugins:
  *   pins:
- *     dice-roller: 1.0.0   # use exactly this version when several are installed
+ *     dice-roller: 1.0.0     # use exactly this version when several are installed
+ * sandbox:                   # defaults for every invocation (kiln config may lower them)
+ *   memory: 100MB
+ *   timeout: 30s
+ *   file_size: 10MB
+ *   rate: 100/min
+ *   burst: 50                # invocations allowed back to back before the rate applies
+ *   isolation: worker        # or process
+ *   max:                     # user config only: what a manifest may ask for, at most
+ *     memory: 1GB
+ *     timeout: 10m
+ *     file_size: 100MB
+ *     rate: 6000/min
+ * approvals:                 # user config only
+ *   timeout: 30s             # an unanswered prompt is a deny
+ *   remembered:              # written by "Always" answers
+ *     - { plugin: dice-roller, capability: KilnWrite, hash: 3f2a… }
+ * trusted: [my-own-plugin]   # user config only: never prompted
+ * audit:
+ *   retention_days: 30
  * ```
  *
  * @module
@@ -16,24 +39,121 @@ import { z } from "zod";
 import { kilnConfigFile, userConfigFile } from "./paths.ts";
 import type { Env } from "./paths.ts";
 import { ConfigError } from "../errors.ts";
+import { parseDuration, parseRate, parseSize } from "../plugins/units.ts";
 
-const PluginsSection = z.object({
-  pins: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
-}).loose();
+/** Resource limits of one invocation. */
+export interface Limits {
+  /** Engine memory in bytes. */
+  memory: number;
+  /** Wall-clock timeout in milliseconds. */
+  timeout: number;
+  /** Largest file read or written, in bytes. */
+  fileSize: number;
+  /** Invocations per minute per plugin. */
+  rate: number;
+}
 
-const ConfigFile = z.object({
-  plugins: PluginsSection.optional(),
-}).loose();
+/** Sandbox settings. */
+export interface SandboxSettings extends Limits {
+  /** Invocations allowed at once above the steady rate. */
+  burst: number;
+  /** Worker (default) or child process. */
+  isolation: "worker" | "process";
+  /** The most a manifest may ask for; asking above the default needs approval. */
+  max: Limits;
+}
+
+/** An "Always" answer, bound to the plugin's content hash. */
+export interface RememberedApproval {
+  /** Plugin name. */
+  plugin: string;
+  /** Capability as displayed (`NetworkHttps(api.crossref.org)`), or `limits.memory` etc. */
+  capability: string;
+  /** SHA-256 of the plugin file when approved; an edited plugin asks again. */
+  hash: string;
+  /** When it was approved (ISO time). */
+  at?: string;
+}
 
 /** The merged configuration. */
 export interface Config {
   /** Plugin name → exact version to use. */
   pins: Record<string, string>;
+  /** Sandbox defaults and maximums. */
+  sandbox: SandboxSettings;
+  /** Approval settings. */
+  approvals: { timeout: number; remembered: RememberedApproval[] };
+  /** Plugins never prompted for (user config only). */
+  trusted: string[];
+  /** Audit log settings. */
+  audit: { retentionDays: number };
   /** The files read, for messages. */
   files: string[];
 }
 
-function readFile(file: string): z.infer<typeof ConfigFile> | null {
+/** Defaults when no config says otherwise. */
+export const DEFAULT_LIMITS: Limits = {
+  memory: 100 * 1024 * 1024,
+  timeout: 30_000,
+  fileSize: 10 * 1024 * 1024,
+  rate: 100,
+};
+
+/** Default maximums a manifest may raise limits to (with approval). */
+export const DEFAULT_MAX_LIMITS: Limits = {
+  memory: 1024 * 1024 * 1024,
+  timeout: 10 * 60_000,
+  fileSize: 100 * 1024 * 1024,
+  rate: 6000,
+};
+
+const unit = (parseFn: (v: unknown) => number | null, what: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const n = parseFn(v);
+    if (n === null) {
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a ${what}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+const size = unit(parseSize, "size such as 100MB");
+const duration = unit(parseDuration, "duration such as 30s");
+const rate = unit(parseRate, "rate such as 100/min");
+
+const LimitsSection = z.object({
+  memory: size.optional(),
+  timeout: duration.optional(),
+  file_size: size.optional(),
+  rate: rate.optional(),
+}).loose();
+
+const ConfigFile = z.object({
+  plugins: z.object({
+    pins: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  }).loose().optional(),
+  sandbox: LimitsSection.extend({
+    burst: z.number().int().positive().optional(),
+    isolation: z.enum(["worker", "process"]).optional(),
+    max: LimitsSection.optional(),
+  }).loose().optional(),
+  approvals: z.object({
+    timeout: duration.optional(),
+    remembered: z.array(
+      z.object({
+        plugin: z.string(),
+        capability: z.string(),
+        hash: z.string(),
+        at: z.string().optional(),
+      }).loose(),
+    ).optional(),
+  }).loose().optional(),
+  trusted: z.array(z.string()).optional(),
+  audit: z.object({ retention_days: z.number().int().positive().optional() }).loose().optional(),
+}).loose();
+
+type ConfigData = z.infer<typeof ConfigFile>;
+
+function readFile(file: string): ConfigData | null {
   let text: string;
   try {
     text = Deno.readTextFileSync(file);
@@ -55,16 +175,75 @@ function readFile(file: string): z.infer<typeof ConfigFile> | null {
   return r.data;
 }
 
-/** Load the user config and, when a kiln is given, the kiln config on top of it. */
+/** Apply a file's limits on top of `base`; `tighten` keeps only values lower than the base. */
+function mergeLimits(
+  base: Limits,
+  section: z.infer<typeof LimitsSection> | undefined,
+  tighten: boolean,
+): Limits {
+  if (!section) return base;
+  const pick = (current: number, next: number | undefined) =>
+    next === undefined ? current : tighten ? Math.min(current, next) : next;
+  return {
+    memory: pick(base.memory, section.memory),
+    timeout: pick(base.timeout, section.timeout),
+    fileSize: pick(base.fileSize, section.file_size),
+    rate: pick(base.rate, section.rate),
+  };
+}
+
+/** Load the user config and, when a kiln is given, the kiln config (which can only tighten). */
 export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Config {
-  const config: Config = { pins: {}, files: [] };
-  const files = [userConfigFile(options.env)];
-  if (options.kilnRoot) files.push(kilnConfigFile(options.kilnRoot));
-  for (const file of files) {
-    const data = readFile(file);
-    if (data === null) continue;
-    config.files.push(file);
-    Object.assign(config.pins, data.plugins?.pins ?? {});
+  const config: Config = {
+    pins: {},
+    sandbox: { ...DEFAULT_LIMITS, burst: 50, isolation: "worker", max: { ...DEFAULT_MAX_LIMITS } },
+    approvals: { timeout: 30_000, remembered: [] },
+    trusted: [],
+    audit: { retentionDays: 30 },
+    files: [],
+  };
+  const userFile = userConfigFile(options.env);
+  const user = readFile(userFile);
+  if (user) {
+    config.files.push(userFile);
+    Object.assign(config.pins, user.plugins?.pins ?? {});
+    const s = user.sandbox;
+    config.sandbox = {
+      ...mergeLimits(config.sandbox, s, false),
+      burst: s?.burst ?? config.sandbox.burst,
+      isolation: s?.isolation ?? config.sandbox.isolation,
+      max: mergeLimits(config.sandbox.max, s?.max, false),
+    };
+    config.approvals.timeout = user.approvals?.timeout ?? config.approvals.timeout;
+    config.approvals.remembered = (user.approvals?.remembered ?? []).map((r) => ({
+      plugin: r.plugin,
+      capability: r.capability,
+      hash: r.hash,
+      ...(r.at ? { at: r.at } : {}),
+    }));
+    config.trusted = user.trusted ?? [];
+    config.audit.retentionDays = user.audit?.retention_days ?? config.audit.retentionDays;
+  }
+  if (options.kilnRoot) {
+    const kilnFile = kilnConfigFile(options.kilnRoot);
+    const kiln = readFile(kilnFile);
+    if (kiln) {
+      config.files.push(kilnFile);
+      Object.assign(config.pins, kiln.plugins?.pins ?? {});
+      const s = kiln.sandbox;
+      config.sandbox = {
+        ...mergeLimits(config.sandbox, s, true),
+        burst: Math.min(config.sandbox.burst, s?.burst ?? Infinity),
+        // A kiln may ask for stronger isolation, never weaker.
+        isolation: s?.isolation === "process" ? "process" : config.sandbox.isolation,
+        max: config.sandbox.max,
+      };
+      config.audit.retentionDays = kiln.audit?.retention_days ?? config.audit.retentionDays;
+    }
+  }
+  // Defaults above the maximums are clamped, so every limit is within the maximums.
+  for (const k of ["memory", "timeout", "fileSize", "rate"] as const) {
+    config.sandbox[k] = Math.min(config.sandbox[k], config.sandbox.max[k]);
   }
   return config;
 }

@@ -8,7 +8,8 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Diagnostic, Note } from "./types.ts";
-import { walkKiln } from "./walk.ts";
+import * as path from "node:path";
+import { walkKiln, type WalkResult } from "./walk.ts";
 import { readNote } from "./note.ts";
 import { folderOf } from "./paths.ts";
 import {
@@ -28,6 +29,11 @@ export interface IndexOptions {
   maxFileSize?: number;
   /** Called while notes are read: `done` of `total` notes to read this run. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Only look at these kiln-relative note paths (after a write through the API): no walk, each
+   * path re-read if it changed, removed if it is gone. Attachments are left as they are.
+   */
+  paths?: readonly string[];
 }
 
 /** What one index run did. */
@@ -69,7 +75,7 @@ export function updateIndex(
 ): IndexReport {
   const started = performance.now();
   if (options.rebuild) clearIndex(db);
-  const walk = walkKiln(root);
+  const walk = options.paths ? statPaths(root, options.paths) : walkKiln(root);
   const diagnostics: Diagnostic[] = [...walk.diagnostics];
 
   const stored = new Map<string, StoredNote>();
@@ -103,12 +109,15 @@ export function updateIndex(
     }
     toRead.push(f);
   }
-  const deleted = [...stored.values()].filter((s) => !present.has(s.path));
-  const skippedGone = [...skippedRows.keys()].filter((p) => !present.has(p));
+  const considered = options.paths ? new Set(options.paths) : null;
+  const gone = (p: string) => !present.has(p) && (considered === null || considered.has(p));
+  const deleted = [...stored.values()].filter((s) => gone(s.path));
+  const skippedGone = [...skippedRows.keys()].filter(gone);
 
   const storedAttachments = new Set(
     db.prepare("SELECT path FROM attachments").all().map((r) => (r as { path: string }).path),
   );
+  if (options.paths) walk.attachments = [...storedAttachments];
   const walkedAttachments = new Set(walk.attachments);
   const attachmentsAdded = walk.attachments.filter((a) => !storedAttachments.has(a));
   const attachmentsGone = [...storedAttachments].filter((a) => !walkedAttachments.has(a));
@@ -184,12 +193,12 @@ export function updateIndex(
     for (const a of attachmentsAdded) affected.add(w.addAttachment(a));
     for (const a of attachmentsGone) affected.add(w.removeAttachment(a));
 
-    const lookup: CandidateLookup = wasEmpty
-      ? memoryLookup(parsed, walk.attachments)
-      : w.sqlLookup();
-    const idOf = wasEmpty ? (p: string) => ids.get(p) ?? null : (p: string) => w.idOf(p);
+    // A cold start knows every note already; anything else asks the tables.
+    const cold = wasEmpty && !options.paths;
+    const lookup: CandidateLookup = cold ? memoryLookup(parsed, walk.attachments) : w.sqlLookup();
+    const idOf = cold ? (p: string) => ids.get(p) ?? null : (p: string) => w.idOf(p);
     for (const note of parsed) w.insertLinks(ids.get(note.path)!, note, lookup, idOf);
-    if (!wasEmpty) {
+    if (!cold) {
       const fresh = new Set(ids.values());
       for (const key of affected) w.reresolve(key, fresh, lookup, idOf);
     }
@@ -410,4 +419,19 @@ class Writer {
     return this.#stmt("SELECT alias_lower FROM aliases WHERE note_id = ? ORDER BY rowid")
       .all(id).map((r) => (r as { alias_lower: string }).alias_lower);
   }
+}
+
+/** A "walk" of just these note paths: what exists of them, with size and mtime. */
+function statPaths(root: string, paths: readonly string[]): WalkResult {
+  const notes = [];
+  for (const p of paths) {
+    const abs = path.join(root, ...p.split("/"));
+    try {
+      const info = Deno.statSync(abs);
+      if (info.isFile) {
+        notes.push({ path: p, abs, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
+      }
+    } catch { /* gone: the update removes it */ }
+  }
+  return { notes, attachments: [], diagnostics: [] };
 }

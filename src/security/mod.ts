@@ -19,3 +19,14 @@ export type {
   Risk,
   StateScope,
 } from "./capability.ts";
+export { expandHome, grantKey, hostAllowed, isDefaultGranted, workerPermissions } from "./grant.ts";
+export type { PermissionContext } from "./grant.ts";
+export { auditDir, AuditError, AuditLog, paramsDigest } from "./audit.ts";
+export type {
+  AuditEvent,
+  AuditFilter,
+  AuditKind,
+  AuditLogOptions,
+  AuditReadResult,
+  AuditSync,
+} from "./audit.ts";

@@ -330,3 +330,21 @@ Deno.test("stats count notes, links, unresolved links, tags and embeds", () => {
     index.close();
   }
 });
+
+Deno.test("updating just some paths re-reads them, removes the gone, and leaves the rest", () => {
+  using kiln = tempKiln({ "a.md": "[[new]]\n", "b.md": "# B\n", "c.md": "# C\n" });
+  const index = open(kiln.root);
+  try {
+    index.update();
+    kiln.write("new.md", "# New\nquasar\n");
+    kiln.remove("b.md");
+    kiln.remove("c.md");
+    const r = index.update({ paths: ["new.md", "b.md"] });
+    deepStrictEqual([r.added, r.deleted], [1, 1]);
+    deepStrictEqual(index.paths(), ["a.md", "c.md", "new.md"], "c.md was not among the paths");
+    deepStrictEqual(index.backlinks("new.md").map((b) => b.path), ["a.md"]);
+    deepStrictEqual(index.search("quasar").map((h) => h.path), ["new.md"]);
+  } finally {
+    index.close();
+  }
+});

@@ -1,0 +1,181 @@
+/**
+ * The host half of the kiln bindings: listing, search, the link graph and note writes. Every
+ * method takes already-checked JSON arguments and returns JSON.
+ *
+ * @module
+ */
+import { stringify } from "yaml";
+import { FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
+import { NoteIndex } from "../kiln/note_index.ts";
+import { resolveNotePath } from "../kiln/safe_path.ts";
+import { formatBytes, parseNote } from "../kiln/note.ts";
+import { parseWhere, type WhereFilter } from "../kiln/where.ts";
+import { MAX_SEARCH_LIMIT } from "../kiln/search.ts";
+import { journalBefore, writeFileAtomic } from "./journal.ts";
+import type { Json } from "../runtime/protocol.ts";
+import * as path from "node:path";
+
+/** Who is writing, for the journal. */
+export interface WriteOrigin {
+  /** Plugin name. */
+  plugin?: string;
+  /** Invocation id. */
+  invocation?: string;
+}
+
+function obj(v: Json | undefined, what: string): Record<string, Json> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new InvalidParamsError(`${what} must be a table/object`);
+  }
+  return v;
+}
+
+function whereFilters(v: Json | undefined): WhereFilter[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map((x) => parseWhere(String(x)));
+  if (typeof v === "object") {
+    return Object.entries(v).map(([key, value]) => ({
+      key,
+      op: "=",
+      value: typeof value === "string" ? value : JSON.stringify(value),
+    }));
+  }
+  return [parseWhere(String(v))];
+}
+
+/** Kiln bindings on the host. */
+export class KilnApi {
+  /** Kiln root (real path). */
+  readonly root: string;
+  #index: NoteIndex | null = null;
+  #fileSize: number;
+
+  /** @param root kiln root; @param options.fileSize largest note written */
+  constructor(root: string, options: { fileSize: number }) {
+    this.root = Deno.realPathSync(root);
+    this.#fileSize = options.fileSize;
+  }
+
+  /** The index, opened and brought up to date on first use. */
+  index(): NoteIndex {
+    if (!this.#index) {
+      this.#index = NoteIndex.open(this.root);
+      this.#index.update();
+    }
+    return this.#index;
+  }
+
+  /** Close the index. */
+  close(): void {
+    this.#index?.close();
+    this.#index = null;
+  }
+
+  #note(ref: Json): string {
+    if (typeof ref !== "string") throw new InvalidParamsError("a note path or name is needed");
+    const found = this.index().find(ref);
+    if (!found) throw new NotFoundError(`no note ${JSON.stringify(ref)} in the kiln`);
+    return found;
+  }
+
+  /** `list_notes(folder?, {recursive, tag, where, limit})`. */
+  listNotes(folder?: Json, options?: Json): Json {
+    const o = obj(options, "list_notes options");
+    if (folder !== undefined && folder !== null && typeof folder !== "string") {
+      throw new InvalidParamsError("list_notes(folder) needs a folder path string");
+    }
+    const rows = this.index().list({
+      folder: folder ?? undefined,
+      recursive: typeof o.recursive === "boolean"
+        ? o.recursive
+        : (folder ?? undefined) === undefined,
+      tag: typeof o.tag === "string" ? o.tag : undefined,
+      where: whereFilters(o.where),
+      limit: typeof o.limit === "number" ? o.limit : undefined,
+    });
+    return rows.map((r) => ({
+      path: r.path,
+      title: r.title,
+      tags: r.tags,
+      word_count: r.wordCount,
+      modified: new Date(r.mtime).toISOString(),
+    }));
+  }
+
+  /** `search(query, {limit})`. */
+  search(query: Json, options?: Json): Json {
+    if (typeof query !== "string") throw new InvalidParamsError("search(query) needs a string");
+    const o = obj(options, "search options");
+    const limit = o.limit === undefined ? 20 : Number(o.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+      throw new InvalidParamsError(`search limit must be 1 to ${MAX_SEARCH_LIMIT}`);
+    }
+    return this.index().search(query, { limit }).map((h) => ({
+      path: h.path,
+      title: h.title,
+      score: h.score,
+      snippet: h.snippet.replaceAll("\u0002", "").replaceAll("\u0003", ""),
+    }));
+  }
+
+  /** `graph.backlinks(note)`. */
+  backlinks(note: Json): Json {
+    return this.index().backlinks(this.#note(note)).map((b) => ({
+      path: b.path,
+      title: b.title,
+      line: b.line,
+    }));
+  }
+
+  /** `graph.forwardlinks(note)`. */
+  forwardlinks(note: Json): Json {
+    return this.index().forwardLinks(this.#note(note)).map((l) => ({
+      target: l.target,
+      path: l.resolved,
+      line: l.line,
+    }));
+  }
+
+  /**
+   * `write_note(path, content, frontmatter?)`: journal the previous content, then write the new
+   * one atomically (temp file + rename), then update the index for that note.
+   */
+  writeNote(
+    pathArg: Json,
+    content: Json,
+    frontmatter: Json | undefined,
+    origin: WriteOrigin,
+  ): Json {
+    if (typeof pathArg !== "string") {
+      throw new InvalidParamsError("write_note(path, …) needs a path");
+    }
+    if (typeof content !== "string") {
+      throw new InvalidParamsError("write_note(path, content) needs the content as a string");
+    }
+    const fm = frontmatter === undefined || frontmatter === null
+      ? null
+      : obj(frontmatter, "frontmatter");
+    const file = resolveNotePath(this.root, pathArg);
+    const text = fm && Object.keys(fm).length ? `---\n${stringify(fm)}---\n${content}` : content;
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length > this.#fileSize) {
+      throw new FileTooLargeError(
+        `write_note(${file.rel}) would write ${formatBytes(bytes.length)}, over the ` +
+          `${formatBytes(this.#fileSize)} file-size limit`,
+      );
+    }
+    const previous = file.exists ? Deno.readTextFileSync(file.abs) : null;
+    journalBefore(this.root, { path: file.rel, previous, ...origin });
+    Deno.mkdirSync(path.dirname(file.abs), { recursive: true });
+    writeFileAtomic(file.abs, bytes);
+    this.index().update({ paths: [file.rel] });
+    const note = parseNote(file.rel, text, { bytes: bytes.length, mtime: Date.now() });
+    return {
+      path: file.rel,
+      created: !file.exists,
+      word_count: note.wordCount,
+      bytes: bytes.length,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Resolving a plugin- or user-supplied note path to a file inside the kiln, refusing every way
+ * out: `..`, absolute paths, `.crucible/`, and symlinks (of the file or of any folder on the way)
+ * that lead outside the kiln or into `.crucible/`.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { NotFoundError, PathError } from "../errors.ts";
+import { isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
+
+/** A checked path. */
+export interface KilnFile {
+  /** Kiln-relative POSIX path. */
+  rel: string;
+  /** Absolute path to use. */
+  abs: string;
+  /** Whether the file exists. */
+  exists: boolean;
+}
+
+/**
+ * Resolve a note path (`.md` added when missing) inside the kiln at `realRoot` (an already
+ * resolved real path).
+ *
+ * @example
+ * ```ts
+ * import { resolveNotePath } from "./safe_path.ts";
+ * resolveNotePath(Deno.realPathSync("tests/fixtures/demo_kiln"), "Home").rel; // "Home.md"
+ * ```
+ */
+export function resolveNotePath(
+  realRoot: string,
+  input: string,
+  options: { mustExist?: boolean } = {},
+): KilnFile {
+  if (typeof input !== "string" || input.trim() === "") {
+    throw new PathError('a note path is needed, e.g. "campaign/npcs/Mira Vale.md"');
+  }
+  let rel = normalizeKilnPath(input.trim());
+  if (rel === "") {
+    throw new PathError(`path ${JSON.stringify(input)} names the kiln itself, not a note`);
+  }
+  if (!/\.md$/i.test(rel)) rel += ".md";
+  const abs = path.join(realRoot, ...rel.split("/"));
+  const privateDir = path.join(realRoot, PRIVATE_DIR);
+  const refuse = (real: string) => {
+    if (!isWithin(realRoot, real)) {
+      throw new PathError(
+        `path ${JSON.stringify(input)} leads outside the kiln (through a symlink)`,
+      );
+    }
+    if (isWithin(privateDir, real)) {
+      throw new PathError(
+        `path ${JSON.stringify(input)} leads into ${PRIVATE_DIR}/, which is private`,
+      );
+    }
+  };
+  let real: string | null = null;
+  try {
+    real = Deno.realPathSync(abs);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (real !== null) {
+    refuse(real);
+    return { rel, abs, exists: true };
+  }
+  // The file does not exist: the nearest existing folder above it must be inside the kiln too,
+  // or a later write would follow a symlinked folder out.
+  let dir = path.dirname(abs);
+  while (true) {
+    try {
+      refuse(Deno.realPathSync(dir));
+      break;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      dir = path.dirname(dir);
+    }
+  }
+  if (options.mustExist) throw new NotFoundError(`note ${rel} does not exist`);
+  return { rel, abs, exists: false };
+}

@@ -1,0 +1,237 @@
+/**
+ * THE binding table: every `crucible.*` function a plugin can call, defined once. Lua bindings,
+ * Rune bindings, the docs, `describe_plugin` output and editor stubs are generated from it.
+ *
+ * Each binding names the capability it needs (null for pure utilities), where it runs (`worker`:
+ * inside the sandbox, under the worker's Deno permissions; `host`: in the trusted process over
+ * RPC, where the host checks the grant again), its positional parameters and result, and whether
+ * it is available yet. Calling one that is not available raises a clear error, never a nil.
+ *
+ * This module is imported by the worker runtime, so it holds data only: no host code.
+ *
+ * @module
+ */
+import type { CapabilityName } from "../security/capability.ts";
+
+/** A parameter of a binding (positional). */
+export interface BindingParam {
+  /** Name, as shown in docs and stubs. */
+  name: string;
+  /** JSON type: string, integer, number, boolean, object, array, any. */
+  type: "string" | "integer" | "number" | "boolean" | "object" | "array" | "any";
+  /** May be omitted (trailing parameters only). */
+  optional?: boolean;
+  /** What it means. */
+  doc: string;
+}
+
+/** One binding. */
+export interface BindingSpec {
+  /** Dotted name under `crucible` (`read_note`, `graph.backlinks`). */
+  name: string;
+  /** The capability it needs, or null for pure utilities. */
+  capability: CapabilityName | null;
+  /** Where it runs. */
+  runs: "worker" | "host";
+  /** Positional parameters. */
+  params: BindingParam[];
+  /** The result, described for docs and stubs (a type plus fields). */
+  returns: string;
+  /** One paragraph of documentation. */
+  doc: string;
+  /** False until the binding is implemented: calls raise E_NOT_AVAILABLE. */
+  available: boolean;
+}
+
+const p = (
+  name: string,
+  type: BindingParam["type"],
+  doc: string,
+  optional = false,
+): BindingParam => ({ name, type, doc, ...(optional ? { optional } : {}) });
+
+/** Every binding, in documentation order. */
+export const BINDINGS: readonly BindingSpec[] = [
+  {
+    name: "read_note",
+    capability: "KilnRead",
+    runs: "worker",
+    params: [p("path", "string", "kiln-relative path of the note, with or without .md")],
+    returns: "{path, title, frontmatter, content, tags, links, word_count, modified}",
+    doc: "Read one note: its frontmatter, body text, tags and outgoing link targets.",
+    available: true,
+  },
+  {
+    name: "list_notes",
+    capability: "KilnRead",
+    runs: "host",
+    params: [
+      p("folder", "string", "kiln-relative folder (default: the whole kiln)", true),
+      p("options", "object", "{recursive, tag, where, limit}", true),
+    ],
+    returns: "[{path, title, tags, word_count, modified}]",
+    doc: "List notes, optionally in one folder, with a tag, or matching frontmatter filters " +
+      '(`where = {"status=alive"}` or `where = {status = "alive"}`).',
+    available: true,
+  },
+  {
+    name: "search",
+    capability: "KilnRead",
+    runs: "host",
+    params: [
+      p("query", "string", 'words (all required), "phrases", prefix*, a OR b, -excluded'),
+      p("options", "object", "{limit (default 20, max 100)}", true),
+    ],
+    returns: "[{path, title, score, snippet}]",
+    doc: "Full-text search over the kiln, best match first.",
+    available: true,
+  },
+  {
+    name: "write_note",
+    capability: "KilnWrite",
+    runs: "host",
+    params: [
+      p("path", "string", "kiln-relative path of the note to create or replace"),
+      p("content", "string", "the body (Markdown)"),
+      p("frontmatter", "object", "frontmatter to write above the body", true),
+    ],
+    returns: "{path, created, word_count, bytes}",
+    doc: "Create or replace a note. The write is atomic and journaled first, so it can be undone.",
+    available: true,
+  },
+  {
+    name: "graph.backlinks",
+    capability: "KilnRead",
+    runs: "host",
+    params: [p("note", "string", "path, name or alias of the note")],
+    returns: "[{path, title, line}]",
+    doc: "Notes that link to a note.",
+    available: true,
+  },
+  {
+    name: "graph.forwardlinks",
+    capability: "KilnRead",
+    runs: "host",
+    params: [p("note", "string", "path, name or alias of the note")],
+    returns: "[{target, path, line}] (path is null for unresolved links)",
+    doc: "Links out of a note and where each leads.",
+    available: true,
+  },
+  {
+    name: "graph.traverse",
+    capability: "KilnRead",
+    runs: "host",
+    params: [
+      p("start", "string", "path, name or alias of the first note"),
+      p("options", "object", "{strategy, depth, limit, where}", true),
+    ],
+    returns: "[{path, title, depth, via}]",
+    doc: "Walk the link graph from a note (bfs, dfs, semantic or backlinks).",
+    available: false,
+  },
+  {
+    name: "state.get",
+    capability: "StateManage",
+    runs: "host",
+    params: [p("key", "string", "state key"), p("options", "object", "{scope}", true)],
+    returns: "the stored value, or nil",
+    doc: "Read a value this plugin stored.",
+    available: false,
+  },
+  {
+    name: "state.set",
+    capability: "StateManage",
+    runs: "host",
+    params: [
+      p("key", "string", "state key"),
+      p("value", "any", "any JSON value"),
+      p("options", "object", "{ttl, scope}", true),
+    ],
+    returns: "nil",
+    doc: "Store a value that outlives the invocation.",
+    available: false,
+  },
+  {
+    name: "state.delete",
+    capability: "StateManage",
+    runs: "host",
+    params: [p("key", "string", "state key"), p("options", "object", "{scope}", true)],
+    returns: "nil",
+    doc: "Forget a stored value.",
+    available: false,
+  },
+  {
+    name: "state.keys",
+    capability: "StateManage",
+    runs: "host",
+    params: [p("options", "object", "{scope}", true)],
+    returns: "[key]",
+    doc: "The keys this plugin stored.",
+    available: false,
+  },
+  {
+    name: "invoke_plugin",
+    capability: "PluginInvoke",
+    runs: "host",
+    params: [p("name", "string", "plugin name"), p("params", "object", "its parameters", true)],
+    returns: "the other plugin's result",
+    doc: "Call another plugin, in its own sandbox with its own grant.",
+    available: false,
+  },
+  {
+    name: "http.request",
+    // NetworkHttp or NetworkHttps by the URL's scheme; the host checks the host list too.
+    capability: "NetworkHttps",
+    runs: "host",
+    params: [
+      p("url", "string", "http:// or https:// URL on a declared host"),
+      p("options", "object", "{method, headers, body, timeout}", true),
+    ],
+    returns: "{status, headers, body}",
+    doc: "Make an HTTP(S) request to a host listed in the plugin's Network capability.",
+    available: true,
+  },
+  {
+    name: "fs.read",
+    capability: "FsRead",
+    runs: "worker",
+    params: [p("path", "string", "absolute path inside a declared FsRead path")],
+    returns: "string",
+    doc: "Read a text file outside the kiln.",
+    available: false,
+  },
+  {
+    name: "time.now",
+    capability: null,
+    runs: "worker",
+    params: [],
+    returns: "number (milliseconds since the epoch)",
+    doc: "The current time (plugins get no os.time/os.date).",
+    available: true,
+  },
+  {
+    name: "time.iso",
+    capability: null,
+    runs: "worker",
+    params: [p("ms", "number", "milliseconds since the epoch (default: now)", true)],
+    returns: "string",
+    doc: "A time as an ISO 8601 string in UTC.",
+    available: true,
+  },
+  {
+    name: "log",
+    capability: null,
+    runs: "worker",
+    params: [p("message", "any", "text or value to log")],
+    returns: "nil",
+    doc: "Write a line to the plugin's log (shown by `cru plugins run`).",
+    available: true,
+  },
+];
+
+const byName = new Map(BINDINGS.map((b) => [b.name, b]));
+
+/** The binding with this name. */
+export function binding(name: string): BindingSpec | undefined {
+  return byName.get(name);
+}

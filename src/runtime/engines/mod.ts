@@ -1,0 +1,25 @@
+/**
+ * Engines by language, loaded on first use inside the worker.
+ *
+ * @module
+ */
+import type { EngineFactory } from "../engine.ts";
+import { PluginError } from "../engine.ts";
+
+/** Load the engine factory of a language. */
+export async function engineFor(language: string): Promise<EngineFactory> {
+  switch (language) {
+    case "js-test":
+      return (await import("./js_test.ts")).createJsTestEngine;
+    case "rune":
+      throw new PluginError(
+        "E_NOT_AVAILABLE",
+        "the Rune engine is not available yet; Rune plugins cannot run in this version of cru",
+      );
+    default:
+      throw new PluginError(
+        "E_NOT_AVAILABLE",
+        `no engine for language ${JSON.stringify(language)}`,
+      );
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The messages between the host and a sandbox worker, and the layout of the shared buffer that
+ * makes host calls synchronous for plugin code.
+ *
+ * A host call: the worker posts `{type: "call"}` and blocks in `Atomics.wait` on the control word;
+ * the host checks the request against the grant, runs it, writes the JSON reply into the shared
+ * buffer (growing it up to the payload limit), stores the reply's length, flips the control word
+ * and notifies. Only JSON crosses, in both directions.
+ *
+ * @module
+ */
+
+/** JSON values: the only data that crosses a boundary. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Index of the words in the control array. */
+export const CTRL = {
+  /** 0 idle / waiting, 1 reply ready. */
+  STATE: 0,
+  /** Byte length of the reply in the data buffer. */
+  LENGTH: 1,
+  /** Set to 1 by the host to ask the engine to stop (timeout, cancellation). */
+  STOP: 2,
+} as const;
+
+/** Control words (Int32). */
+export const CTRL_WORDS = 4;
+
+/** A plugin as the worker needs it to run. */
+export interface WorkerPlugin {
+  /** Plugin name. */
+  name: string;
+  /** Absolute file path (for error messages). */
+  file: string;
+  /** Engine language. */
+  language: string;
+  /** Code, with the file's line numbers. */
+  code: string;
+  /** SHA-256 of the file. */
+  hash: string;
+}
+
+/** Limits the engine enforces itself. */
+export interface EngineLimits {
+  /** Bytes of engine memory. */
+  memory: number;
+  /** Largest file read in the worker, bytes. */
+  fileSize: number;
+  /** Most log bytes kept. */
+  logBytes: number;
+}
+
+/** Host → worker: run one invocation. */
+export interface InvokeMessage {
+  type: "invoke";
+  /** Invocation id. */
+  id: string;
+  plugin: WorkerPlugin;
+  /** Function to call. */
+  fn: string;
+  /** Validated parameters. */
+  params: Json;
+  limits: EngineLimits;
+  /** Capability names granted (worker-side bindings check these before touching anything). */
+  granted: string[];
+  /** Kiln root (absolute, real path). */
+  kilnRoot: string;
+}
+
+/** Host → worker: set up the shared buffers (once per worker). */
+export interface InitMessage {
+  type: "init";
+  /** Control words. */
+  control: SharedArrayBuffer;
+  /** Reply bytes (growable). */
+  data: SharedArrayBuffer;
+  /** Compiled engine modules the host prepared (e.g. wasmoon's glue.wasm), by name. */
+  modules: Record<string, WebAssembly.Module>;
+}
+
+/** Worker → host: a host call; the worker blocks until the reply is in the buffer. */
+export interface CallMessage {
+  type: "call";
+  /** Invocation id. */
+  id: string;
+  /** Binding name. */
+  binding: string;
+  /** Positional arguments. */
+  args: Json[];
+}
+
+/** Worker → host: a capability use by a worker-side binding, for the audit log (no reply). */
+export interface UseMessage {
+  type: "use";
+  id: string;
+  binding: string;
+  capability: string | null;
+  target?: string;
+  granted: boolean;
+  /** Why it was refused, when it was. */
+  reason?: string;
+}
+
+/** A structured error from plugin code or a binding. */
+export interface ErrorInfo {
+  /** Stable code, `E_…`. */
+  code: string;
+  /** What happened. */
+  message: string;
+  /** Plugin file, when the error comes from plugin code. */
+  file?: string;
+  /** Line in the plugin file. */
+  line?: number;
+  /** Column. */
+  column?: number;
+  /** Short traceback. */
+  traceback?: string;
+}
+
+/** Worker → host: the invocation ended. */
+export interface ResultMessage {
+  type: "result";
+  id: string;
+  ok: boolean;
+  value?: Json;
+  error?: ErrorInfo;
+  /** Lines the plugin printed/logged. */
+  logs: string[];
+  /** Log lines dropped because the log was full. */
+  logsDropped: number;
+}
+
+/** Worker → host: the worker started. */
+export interface ReadyMessage {
+  type: "ready";
+}
+
+/** Any message from the worker. */
+export type WorkerMessage = CallMessage | UseMessage | ResultMessage | ReadyMessage;
+
+/** Host reply to a call, as JSON in the data buffer. */
+export type CallReply = { ok: true; value: Json } | { ok: false; error: ErrorInfo };

@@ -1,0 +1,177 @@
+/**
+ * The host's answer to a sandbox's host calls. The worker is not trusted: every call is checked
+ * here against the grant — binding known and host-side, arguments JSON, capability held, scope
+ * (hosts) matched — before anything runs. A refused call is a security event.
+ *
+ * @module
+ */
+import { CrucibleError } from "../errors.ts";
+import { binding } from "../runtime/bindings.ts";
+import { PluginError, toJson } from "../runtime/engine.ts";
+import type { CallMessage, CallReply, Json } from "../runtime/protocol.ts";
+import { type Capability, formatCapability } from "../security/capability.ts";
+import { hostAllowed } from "../security/grant.ts";
+import type { KilnApi } from "../api/kiln_api.ts";
+import { httpRequest } from "../api/http.ts";
+
+/** A capability use, for the audit log. */
+export interface CapabilityUse {
+  /** Binding called. */
+  binding: string;
+  /** Capability it needed (display form), or null. */
+  capability: string | null;
+  /** Path or host touched. */
+  target?: string;
+  /** Allowed or refused. */
+  granted: boolean;
+  /** Why it was refused. */
+  reason?: string;
+}
+
+/** What the host needs to answer calls of one invocation. */
+export interface HostCallContext {
+  /** Plugin name. */
+  plugin: string;
+  /** Invocation id. */
+  invocation: string;
+  /** The grant. */
+  grant: readonly Capability[];
+  /** Kiln bindings. */
+  kiln: KilnApi;
+  /** Largest file or response, bytes. */
+  fileSize: number;
+  /** Time left for network calls, ms. */
+  timeoutMs: number;
+  /** Told about every capability use (granted or refused). */
+  onUse(use: CapabilityUse): void;
+}
+
+function refuse(code: string, message: string): CallReply {
+  return { ok: false, error: { code, message } };
+}
+
+/** Answer one host call. Never throws: failures are replies. */
+export async function answerCall(call: CallMessage, ctx: HostCallContext): Promise<CallReply> {
+  const spec = binding(call.binding);
+  if (!spec || spec.runs !== "host") {
+    return refuse("E_NOT_FOUND", `crucible.${call.binding} is not a host binding`);
+  }
+  if (!spec.available) {
+    return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} is not available yet`);
+  }
+  let args: Json[];
+  try {
+    if (!Array.isArray(call.args)) {
+      throw new PluginError("E_INVALID_PARAMS", "arguments must be a list");
+    }
+    args = call.args.map((a, i) => toJson(a, `argument ${i + 1}`));
+  } catch (e) {
+    return refuse("E_INVALID_PARAMS", (e as Error).message);
+  }
+  const names = new Set(ctx.grant.map((c) => c.name));
+  const denied = (capability: string, target?: string): CallReply => {
+    ctx.onUse({
+      binding: call.binding,
+      capability,
+      target,
+      granted: false,
+      reason: `needs ${capability}`,
+    });
+    return refuse(
+      "E_CAPABILITY",
+      `plugin ${ctx.plugin} called crucible.${call.binding}` + (target ? ` on ${target}` : "") +
+        `, which needs ${capability}; it does not hold that capability` +
+        ` (declare it in the manifest and approve it)`,
+    );
+  };
+
+  try {
+    if (call.binding === "http.request") {
+      let target = "";
+      const check = (url: URL) => {
+        const scheme = url.protocol === "http:"
+          ? "NetworkHttp"
+          : url.protocol === "https:"
+          ? "NetworkHttps"
+          : null;
+        target = url.host;
+        if (scheme === null) {
+          throw new CrucibleError(
+            "E_CAPABILITY",
+            `only http and https URLs can be requested, not ${url.protocol}`,
+          );
+        }
+        const cap = ctx.grant.find((c) => c.name === scheme) as { hosts: string[] } | undefined;
+        const port = url.port || (scheme === "NetworkHttp" ? "80" : "443");
+        if (!cap || !hostAllowed(cap.hosts, url.hostname, port)) {
+          throw new CapabilityRefusal(`${scheme}(${url.host})`, url.host);
+        }
+      };
+      try {
+        const value = await httpRequest(args[0], args[1], check, {
+          maxBytes: ctx.fileSize,
+          timeoutMs: ctx.timeoutMs,
+        });
+        ctx.onUse({ binding: call.binding, capability: "Network", target, granted: true });
+        return { ok: true, value };
+      } catch (e) {
+        if (e instanceof CapabilityRefusal) return denied(e.capability, e.target);
+        throw e;
+      }
+    }
+
+    const needed = spec.capability;
+    if (needed !== null && !names.has(needed)) {
+      return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
+    }
+    const origin = { plugin: ctx.plugin, invocation: ctx.invocation };
+    let value: Json;
+    switch (call.binding) {
+      case "list_notes":
+        value = ctx.kiln.listNotes(args[0], args[1]);
+        break;
+      case "search":
+        value = ctx.kiln.search(args[0], args[1]);
+        break;
+      case "graph.backlinks":
+        value = ctx.kiln.backlinks(args[0]);
+        break;
+      case "graph.forwardlinks":
+        value = ctx.kiln.forwardlinks(args[0]);
+        break;
+      case "write_note":
+        value = ctx.kiln.writeNote(args[0], args[1], args[2], origin);
+        break;
+      default:
+        return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} has no host implementation yet`);
+    }
+    const cap = ctx.grant.find((c) => c.name === needed);
+    ctx.onUse({
+      binding: call.binding,
+      capability: cap ? formatCapability(cap) : null,
+      target: typeof args[0] === "string" ? args[0] : undefined,
+      granted: true,
+    });
+    return { ok: true, value };
+  } catch (e) {
+    if (e instanceof CrucibleError) {
+      if (e.code === "E_PATH" || e.code === "E_CAPABILITY") {
+        ctx.onUse({
+          binding: call.binding,
+          capability: spec.capability,
+          target: typeof args[0] === "string" ? args[0] : undefined,
+          granted: false,
+          reason: e.message,
+        });
+      }
+      return refuse(e.code, e.message);
+    }
+    return refuse("E_HOST", `crucible.${call.binding} failed: ${(e as Error).message}`);
+  }
+}
+
+class CapabilityRefusal extends Error {
+  constructor(readonly capability: string, readonly target: string) {
+    super(`needs ${capability}`);
+  }
+}

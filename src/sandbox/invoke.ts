@@ -1,0 +1,404 @@
+/**
+ * One plugin invocation, end to end (ARCHITECTURE.md, "One invocation"): find the plugin, check
+ * its parameters, admit it through the rate limiter, compute the grant (prompting for risky
+ * capabilities and raised limits), run it in a pooled worker whose Deno permissions match the
+ * grant, answer its host calls, and audit all of it.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import type { CrucibleError } from "../errors.ts";
+import type { Config, Limits } from "../config/config.ts";
+import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
+import { parametersValidator } from "../plugins/parameters.ts";
+import { formatBytes } from "../kiln/note.ts";
+import {
+  type Capability,
+  CAPABILITY_INFO,
+  formatCapability,
+  riskOf,
+} from "../security/capability.ts";
+import { grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
+import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
+import { type AuditEvent, paramsDigest } from "../security/audit.ts";
+import type { ErrorInfo, Json } from "../runtime/protocol.ts";
+import { toJson } from "../runtime/engine.ts";
+import { KilnApi } from "../api/kiln_api.ts";
+import { SandboxPool } from "./pool.ts";
+import { RateLimits } from "./rate_limit.ts";
+import { answerCall, type CapabilityUse } from "./host_calls.ts";
+
+/** Something that answers approval requests (the approval broker). */
+export interface Approver {
+  /** Decide one request. */
+  request(req: ApprovalRequest): Promise<ApprovalOutcome>;
+}
+
+/** Something that records audit events (the audit log). */
+export interface AuditSink {
+  /** Record one event. */
+  record(event: Omit<AuditEvent, "ts">): unknown;
+}
+
+/** Who asked for an invocation. */
+export type Invoker = { kind: "user" | "agent" | "plugin"; name?: string };
+
+/** Options of {@link PluginRunner}. */
+export interface RunnerOptions {
+  /** Kiln root. */
+  kilnRoot: string;
+  /** Plugins. */
+  registry: PluginRegistry;
+  /** Loaded configuration. */
+  config: Config;
+  /** Approvals; without one, every risky capability is denied. */
+  approver?: Approver;
+  /** Audit log; without one, nothing is recorded. */
+  audit?: AuditSink;
+  /** Worker pool (default: a new one of the configured size). */
+  pool?: SandboxPool;
+  /** Allow the test-only JavaScript engine (tests only). */
+  testEngine?: boolean;
+}
+
+/** One invocation request. */
+export interface InvocationRequest {
+  /** Plugin name (or an already resolved plugin). */
+  plugin: string | ResolvedPlugin;
+  /** Parameters (validated against the manifest for the entry function). */
+  params?: unknown;
+  /** Function to call (default: the manifest's entry). */
+  fn?: string;
+  /** Who asks. Default user. */
+  invoker?: Invoker;
+  /** Override the timeout, ms (clamped to the maximum). */
+  timeoutMs?: number;
+  /** Cancels the invocation. */
+  signal?: AbortSignal;
+}
+
+/** How an invocation ended. */
+export interface InvocationResult {
+  /** True on success. */
+  ok: boolean;
+  /** The result (JSON). */
+  value?: Json;
+  /** The error. */
+  error?: ErrorInfo;
+  /** Lines the plugin logged. */
+  logs: string[];
+  /** Security events of this invocation (refused capability uses), for the user. */
+  security: string[];
+  /** Invocation id. */
+  invocation: string;
+  /** Wall time, ms. */
+  durationMs: number;
+  /** The plugin that ran. */
+  plugin: { name: string; version: string | null; hash: string };
+}
+
+const IMPACT: Record<string, string> = {
+  KilnWrite: "can create or change any note in the kiln (every change is journaled: cru undo)",
+  NetworkHttp: "can send data from your notes to the listed hosts, unencrypted",
+  NetworkHttps: "can send data from your notes to the listed hosts",
+  FsRead: "can read the listed files and folders outside the kiln",
+  FsWrite: "can change files in the listed folders outside the kiln",
+  PluginInvoke: "can run other plugins, each with its own approved capabilities",
+  StateManage: "can store data shared with other plugins",
+  Unsafe: "runs without resource limits or approval checks: trust it completely or deny",
+};
+
+/**
+ * Runs plugins. Holds the pool, the rate limiters and the kiln API for its lifetime; call
+ * {@link PluginRunner.close} at the end.
+ *
+ * @example
+ * ```ts
+ * import { PluginRunner } from "./invoke.ts";
+ * // const runner = new PluginRunner({ kilnRoot, registry, config, approver, audit });
+ * // const r = await runner.invoke({ plugin: "word-count", params: { path: "Home.md" } });
+ * // runner.close();
+ * ```
+ */
+export class PluginRunner {
+  #o: RunnerOptions;
+  #pool: SandboxPool;
+  #ownPool: boolean;
+  #rates = new RateLimits();
+  #kiln: KilnApi;
+  #root: string;
+
+  constructor(options: RunnerOptions) {
+    this.#o = options;
+    this.#ownPool = options.pool === undefined;
+    this.#pool = options.pool ??
+      new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
+    this.#root = Deno.realPathSync(options.kilnRoot);
+    this.#kiln = new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
+  }
+
+  /** Free the pool (if it is ours) and the index. */
+  close(): void {
+    if (this.#ownPool) this.#pool.close();
+    this.#kiln.close();
+  }
+
+  /** Run one invocation. Failures are results (`ok: false`), never exceptions. */
+  async invoke(req: InvocationRequest): Promise<InvocationResult> {
+    const started = performance.now();
+    const invocation = crypto.randomUUID();
+    const security: string[] = [];
+    const resolved = typeof req.plugin === "string" ? this.#o.registry.get(req.plugin) : req.plugin;
+    const name = typeof req.plugin === "string" ? req.plugin : req.plugin.name;
+    const base = {
+      invocation,
+      plugin: { name, version: resolved?.version ?? null, hash: resolved?.hash ?? "" },
+      logs: [] as string[],
+      security,
+    };
+    const fail = (code: string, message: string): InvocationResult => {
+      const result = {
+        ...base,
+        ok: false,
+        error: { code, message },
+        durationMs: performance.now() - started,
+      };
+      this.#audit({
+        kind: "invocation.end",
+        invocation,
+        plugin: name,
+        status: "error",
+        error: { code, message },
+        durationMs: Math.round(result.durationMs),
+      });
+      return result;
+    };
+    if (!resolved) return fail("E_NOT_FOUND", `no plugin named "${name}"; see cru plugins list`);
+    const p = resolved;
+    if (!p.valid || !p.manifest) {
+      const first = p.problems.find((x) => x.severity === "error");
+      return fail(
+        "E_INVALID_PLUGIN",
+        `plugin ${name} is invalid and cannot run` +
+          (first ? `: ${path.basename(first.file)}:${first.line}: ${first.message}` : "") +
+          `; see cru plugins validate ${name}`,
+      );
+    }
+    const m = p.manifest;
+    const fn = req.fn ?? m.entry;
+
+    let params: Json;
+    try {
+      params = toJson(req.params ?? {}, "the parameters");
+      if (fn === m.entry) {
+        const check = parametersValidator(m.parameters).safeParse(params);
+        if (!check.success) {
+          const issue = check.error.issues[0];
+          const where = issue.path.length ? `parameter ${issue.path.join(".")}` : "parameters";
+          return fail(
+            "E_INVALID_PARAMS",
+            `${name}: ${where}: ${issue.message}; see cru plugins show ${name}`,
+          );
+        }
+        params = check.data as Json;
+      }
+    } catch (e) {
+      return fail("E_INVALID_PARAMS", (e as Error).message);
+    }
+
+    this.#audit({
+      kind: "invocation.start",
+      invocation,
+      plugin: name,
+      version: p.version ?? undefined,
+      hash: p.hash,
+      invoker: req.invoker ?? { kind: "user" },
+      paramsDigest: paramsDigest(params),
+    });
+
+    const sandbox = this.#o.config.sandbox;
+    try {
+      this.#rates.take(
+        name,
+        Math.min(m.limits.rate ?? sandbox.rate, sandbox.max.rate),
+        sandbox.burst,
+      );
+    } catch (e) {
+      return fail((e as CrucibleError).code, (e as Error).message);
+    }
+
+    // The grant: low-risk capabilities by default, the rest only when approved.
+    const grant: Capability[] = [];
+    const unsafe = m.capabilities.some((c) => c.name === "Unsafe");
+    for (const cap of m.capabilities) {
+      if (isDefaultGranted(cap)) {
+        grant.push(cap);
+        continue;
+      }
+      const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
+        operation: CAPABILITY_INFO[cap.name].summary,
+        impact: IMPACT[cap.name] ?? "",
+      }, invocation);
+      if (!outcome.approved) return fail("E_APPROVAL_DENIED", outcome.message);
+      grant.push(cap);
+    }
+    const limits = await this.#limits(
+      p,
+      unsafe && grant.some((c) => c.name === "Unsafe"),
+      invocation,
+    );
+    if ("error" in limits) return fail("E_APPROVAL_DENIED", limits.error);
+    const timeoutMs = Math.min(req.timeoutMs ?? limits.timeout, sandbox.max.timeout);
+
+    const language = p.language === "lua" || p.language === "rune" ? p.language : "unknown";
+    const onUse = (use: CapabilityUse) => {
+      this.#audit({
+        kind: "capability",
+        invocation,
+        plugin: name,
+        binding: use.binding,
+        capability: use.capability ?? undefined,
+        target: use.target,
+        granted: use.granted,
+      });
+      if (!use.granted) {
+        const message = `plugin ${name} tried crucible.${use.binding}` +
+          (use.target ? `(${JSON.stringify(use.target)})` : "") +
+          `, refused: ${use.reason ?? `needs ${use.capability}`}`;
+        security.push(message);
+        this.#audit({ kind: "security", invocation, plugin: name, message });
+      }
+    };
+    const result = await this.#pool.run({
+      key: `${p.hash}|${grantKey(grant)}`,
+      permissions: workerPermissions(grant, { kilnRoot: this.#root }),
+      message: {
+        type: "invoke",
+        id: invocation,
+        plugin: {
+          name,
+          file: p.file,
+          language: this.#o.testEngine && p.file.endsWith(".js-test") ? "js-test" : language,
+          code: p.code,
+          hash: p.hash,
+        },
+        fn,
+        params,
+        limits: { memory: limits.memory, fileSize: limits.fileSize, logBytes: 64 * 1024 },
+        granted: grant.map((c) => c.name),
+        kilnRoot: this.#root,
+      },
+      onCall: (call) =>
+        answerCall(call, {
+          plugin: name,
+          invocation,
+          grant,
+          kiln: this.#kiln,
+          fileSize: limits.fileSize,
+          timeoutMs,
+          onUse,
+        }),
+      onUse: (u) => onUse(u),
+      timeoutMs,
+      signal: req.signal,
+    });
+    const durationMs = performance.now() - started;
+    if (result.logsDropped) result.logs.push(`… ${result.logsDropped} more log lines dropped`);
+    this.#audit({
+      kind: "invocation.end",
+      invocation,
+      plugin: name,
+      status: result.ok ? "ok" : "error",
+      ...(result.error
+        ? { error: { code: result.error.code, message: result.error.message } }
+        : {}),
+      durationMs: Math.round(durationMs),
+    });
+    return {
+      ...base,
+      ok: result.ok,
+      ...(result.ok ? { value: result.value ?? null } : { error: result.error }),
+      logs: result.logs,
+      durationMs,
+    };
+  }
+
+  async #approve(
+    p: ResolvedPlugin,
+    capability: string,
+    risk: "low" | "high" | "critical",
+    what: { operation: string; impact: string },
+    invocation: string,
+  ): Promise<ApprovalOutcome> {
+    const outcome: ApprovalOutcome = this.#o.approver
+      ? await this.#o.approver.request({
+        plugin: p.name,
+        version: p.version ?? "",
+        description: p.manifest?.description ?? "",
+        hash: p.hash,
+        capability,
+        risk,
+        ...what,
+      })
+      : {
+        approved: false,
+        decision: "non-interactive",
+        message: `plugin ${p.name} asked for ${capability}, which is not approved`,
+      };
+    this.#audit({
+      kind: "approval",
+      invocation,
+      plugin: p.name,
+      capability,
+      decision: outcome.decision,
+      granted: outcome.approved,
+      message: outcome.message,
+    });
+    return outcome;
+  }
+
+  /** The limits of this invocation: the manifest's, clamped to the maximums; raising needs approval. */
+  async #limits(
+    p: ResolvedPlugin,
+    unsafe: boolean,
+    invocation: string,
+  ): Promise<Limits | { error: string }> {
+    const s = this.#o.config.sandbox;
+    if (unsafe) return { ...s.max };
+    const asked = p.manifest!.limits;
+    const out: Limits = {
+      memory: s.memory,
+      timeout: s.timeout,
+      fileSize: s.fileSize,
+      rate: s.rate,
+    };
+    for (const key of ["memory", "timeout"] as const) {
+      const want = asked[key];
+      if (want === undefined || want <= s[key]) {
+        if (want !== undefined) out[key] = want;
+        continue;
+      }
+      const value = Math.min(want, s.max[key]);
+      const shown = key === "memory" ? formatBytes(value) : `${value} ms`;
+      const outcome = await this.#approve(p, `limits.${key}(${shown.replace(" ", "")})`, "high", {
+        operation: `use up to ${shown} of ${key === "memory" ? "memory" : "time"} ` +
+          `(the default is ${key === "memory" ? formatBytes(s[key]) : `${s[key]} ms`})`,
+        impact: key === "memory"
+          ? "can use more of this machine's memory"
+          : "can keep running longer before it is stopped",
+      }, invocation);
+      if (!outcome.approved) return { error: outcome.message };
+      out[key] = value;
+    }
+    return out;
+  }
+
+  #audit(event: Omit<AuditEvent, "ts">): void {
+    try {
+      this.#o.audit?.record(event);
+    } catch (e) {
+      // An audit failure must not pass silently, but it must not take a plugin run down either.
+      console.error(`audit log: ${(e as Error).message}`);
+    }
+  }
+}
