@@ -16,6 +16,7 @@ import { registerGraphCommands } from "./graph.ts";
 import { UsageError } from "./usage.ts";
 import { registerPluginsCommands, ValidationFailed } from "./plugins.ts";
 import { registerAuditCommand } from "./audit.ts";
+import { InvocationFailed } from "./run.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -71,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
     }
     // `cru … | head` closes the pipe early: that is the reader's choice, not a failure.
     if (e instanceof Deno.errors.BrokenPipe) return 0;
-    if (e instanceof ValidationFailed) return 1;
+    if (e instanceof ValidationFailed || e instanceof InvocationFailed) return 1;
     if (e instanceof UsageError) {
       eprintln(`${err.error("error:")} ${e.message}`);
       return 2;

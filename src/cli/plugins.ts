@@ -21,6 +21,7 @@ import {
 import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, num, out, printJson, println, table } from "./output.ts";
 import { suggest } from "../suggest.ts";
+import { registerRunCommand } from "./run.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -254,6 +255,8 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
       }
       if (invalid > 0) throw new ValidationFailed();
     });
+
+  registerRunCommand(plugins as unknown as Command, globals);
 }
 
 /** Raised by `plugins validate` when something is invalid: exit 1, already reported. */

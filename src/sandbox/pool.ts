@@ -161,7 +161,9 @@ export class SandboxPool {
       deno: { permissions },
     } as WorkerOptions);
     const control = new SharedArrayBuffer(CTRL_WORDS * 4);
-    const data = new SharedArrayBuffer(64 * 1024, { maxByteLength: this.#payloadLimit });
+    const data = new SharedArrayBuffer(Math.min(64 * 1024, this.#payloadLimit), {
+      maxByteLength: this.#payloadLimit,
+    });
     const slot: Slot = {
       worker,
       key,
@@ -272,6 +274,7 @@ export class SandboxPool {
       );
       const onAbort = () => stop("E_CANCELLED", "the invocation was cancelled");
       job.signal?.addEventListener("abort", onAbort, { once: true });
+      if (job.signal?.aborted) onAbort();
       slot.onError = (message) =>
         finish(failure(job, "E_SANDBOX", `the sandbox worker crashed: ${message}`), false);
       slot.onMessage = (m) => {

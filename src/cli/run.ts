@@ -1,0 +1,116 @@
+/**
+ * `cru plugins run NAME`: one sandboxed invocation from the command line.
+ *
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import * as path from "node:path";
+import { loadConfig } from "../config/config.ts";
+import { userConfigFile } from "../config/paths.ts";
+import { resolveKilnRoot } from "../kiln/kiln.ts";
+import { PluginRegistry } from "../plugins/registry.ts";
+import { ApprovalBroker } from "../security/approvals.ts";
+import { AuditLog } from "../security/audit.ts";
+import { PluginRunner } from "../sandbox/invoke.ts";
+import type { GlobalOptions } from "./context.ts";
+import { eprintln, err, printJson, println } from "./output.ts";
+import { requirePlugin } from "./plugins.ts";
+import { UsageError } from "./usage.ts";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Raised when the invocation failed (already reported): exit 1. */
+export class InvocationFailed extends Error {}
+
+/** Parse `--params`: a JSON object. */
+export function parseParams(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--params is not valid JSON: ${(e as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(`--params must be a JSON object, e.g. '{"expression": "2d6+3"}'`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Register `cru plugins run` on the `plugins` group. */
+export function registerRunCommand(plugins: Command, globals: () => GlobalOptions): void {
+  plugins.command("run")
+    .description("run a plugin once in its sandbox")
+    .argument("<name>", "plugin name")
+    .option("-p, --params <json>", "parameters as a JSON object")
+    .option("--fn <function>", "call this function instead of the entry")
+    .option(
+      "--approve <plugin:capability>",
+      "approve a capability without a prompt (repeatable), e.g. dice-roller:KilnWrite",
+      collect,
+      [] as string[],
+    )
+    .option("-y, --yes", "approve every capability the plugin asks for")
+    .option("--timeout <ms>", "stop the plugin after this many milliseconds")
+    .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
+    .action(async (name, opts) => {
+      const params = parseParams(opts.params);
+      let timeoutMs: number | undefined;
+      if (opts.timeout !== undefined) {
+        timeoutMs = Number(opts.timeout);
+        if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+          throw new UsageError(`--timeout must be a positive number of milliseconds`);
+        }
+      }
+      const { root } = resolveKilnRoot({
+        flag: globals().kiln,
+        env: Deno.env.get("CRUCIBLE_KILN"),
+      });
+      const config = loadConfig({ kilnRoot: root });
+      const registry = await PluginRegistry.load({ kilnRoot: root, pins: config.pins });
+      const plugin = requirePlugin(registry, name);
+      let approver: ApprovalBroker;
+      try {
+        approver = new ApprovalBroker({
+          config,
+          userConfigFile: userConfigFile(),
+          approve: opts.approve,
+          yes: opts.yes ?? false,
+        });
+      } catch (e) {
+        throw new UsageError(`--approve: ${(e as Error).message}`);
+      }
+      const runner = new PluginRunner({
+        kilnRoot: root,
+        registry,
+        config,
+        approver,
+        audit: AuditLog.forKiln(root, { retentionDays: config.audit.retentionDays }),
+      });
+      try {
+        const result = await runner.invoke({ plugin, params, fn: opts.fn, timeoutMs });
+        if (opts.json) {
+          printJson(
+            result.ok
+              ? { ok: true, value: result.value, logs: result.logs, security: result.security }
+              : { ok: false, error: result.error, logs: result.logs, security: result.security },
+          );
+        } else {
+          for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
+          if (result.ok) println(JSON.stringify(result.value, null, 2));
+        }
+        for (const s of result.security) eprintln(`${err.warn("security:")} ${s}`);
+        if (!result.ok) {
+          const e = result.error!;
+          const where = e.file ? ` (${path.basename(e.file)}${e.line ? `:${e.line}` : ""})` : "";
+          eprintln(`${err.error("error:")} ${e.code}: ${e.message}${where}`);
+          if (e.traceback) eprintln(err.dim(e.traceback));
+          throw new InvocationFailed(e.message);
+        }
+      } finally {
+        runner.close();
+      }
+    });
+}
