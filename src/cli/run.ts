@@ -80,7 +80,7 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
           yes: opts.yes ?? false,
         });
       } catch (e) {
-        throw new UsageError(`--approve: ${(e as Error).message}`);
+        throw new UsageError((e as Error).message);
       }
       const runner = new PluginRunner({
         kilnRoot: root,

@@ -43,7 +43,7 @@ import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { Config, RememberedApproval } from "../config/config.ts";
 import { ConfigError, InvalidParamsError } from "../errors.ts";
 import { suggest } from "../suggest.ts";
-import { CAPABILITY_INFO, CAPABILITY_NAMES, isCapabilityName } from "./capability.ts";
+import { CAPABILITY_INFO, CAPABILITY_NAMES } from "./capability.ts";
 
 /** How a request was settled. The first five approve without a prompt; the last three refuse. */
 export type ApprovalDecision =
@@ -481,7 +481,7 @@ async function ask(
   const what = terminalSafe(req.capability, 120);
   const capName = capabilityParts(req.capability).name;
   const info = CAPABILITY_NAMES.find((n) => n.toLowerCase() === capName);
-  const summary = info && isCapabilityName(info) ? `: ${CAPABILITY_INFO[info].summary}` : "";
+  const summary = info ? `: ${CAPABILITY_INFO[info].summary}` : "";
   const row = (label: string, value: string) => `  ${dim(label.padEnd(11))} ${value}\n`;
   process.stderr.write(
     `\n${bold(`Plugin ${name}`)} ${terminalSafe(req.version, 40)} ` +
@@ -491,11 +491,12 @@ async function ask(
       row("to", terminalSafe(req.operation)) +
       row("impact", terminalSafe(req.impact)),
   );
-  const { select } = await import("@inquirer/prompts");
-  const signal = AbortSignal.timeout(timeoutMs);
   let kind: Answer | "failed";
   let error = "";
   try {
+    // Loaded on first use: most runs of cru never draw a prompt.
+    const { select } = await import("@inquirer/prompts");
+    const signal = AbortSignal.timeout(timeoutMs);
     kind = await select<Answer>({
       message: `Allow ${name} to use ${what}?`,
       choices: [
@@ -525,7 +526,7 @@ async function ask(
   }
   const verdict: Record<Answer | "failed", string> = {
     once: paint("32", "39")("✔ approved once"),
-    always: paint("32", "39")("✔ approved, and remembered for this version of the plugin"),
+    always: paint("32", "39")("✔ approved (Always)"),
     deny: paint("31", "39")("✖ denied"),
     timeout: paint("31", "39")(`✖ denied: no answer within ${seconds(timeoutMs)}`),
     cancelled: paint("31", "39")("✖ denied (cancelled)"),

@@ -30,3 +30,10 @@ export type {
   AuditReadResult,
   AuditSync,
 } from "./audit.ts";
+export { ApprovalBroker, parseApproveFlag, rememberApproval } from "./approvals.ts";
+export type {
+  ApprovalDecision,
+  ApprovalOptions,
+  ApprovalOutcome,
+  ApprovalRequest,
+} from "./approvals.ts";
