@@ -17,6 +17,7 @@ import { UsageError } from "./usage.ts";
 import { registerPluginsCommands, ValidationFailed } from "./plugins.ts";
 import { registerAuditCommand } from "./audit.ts";
 import { InvocationFailed } from "./run.ts";
+import { registerLuaCommands } from "./lua.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerGraphCommands(program, globals);
   registerPluginsCommands(program, globals);
   registerAuditCommand(program, globals);
+  registerLuaCommands(program, globals);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;
 }

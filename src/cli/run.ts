@@ -11,7 +11,7 @@ import { resolveKilnRoot } from "../kiln/kiln.ts";
 import { PluginRegistry } from "../plugins/registry.ts";
 import { ApprovalBroker } from "../security/approvals.ts";
 import { AuditLog } from "../security/audit.ts";
-import { PluginRunner } from "../sandbox/invoke.ts";
+import { type InvocationResult, PluginRunner } from "../sandbox/invoke.ts";
 import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, printJson, println } from "./output.ts";
 import { requirePlugin } from "./plugins.ts";
@@ -37,6 +37,28 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
     throw new UsageError(`--params must be a JSON object, e.g. '{"expression": "2d6+3"}'`);
   }
   return value as Record<string, unknown>;
+}
+
+/** Print an invocation's result (or error, logs and security events); throws when it failed. */
+export function reportInvocation(result: InvocationResult, json: boolean): void {
+  if (json) {
+    printJson(
+      result.ok
+        ? { ok: true, value: result.value, logs: result.logs, security: result.security }
+        : { ok: false, error: result.error, logs: result.logs, security: result.security },
+    );
+  } else {
+    for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
+    if (result.ok) println(JSON.stringify(result.value, null, 2));
+  }
+  for (const s of result.security) eprintln(`${err.warn("security:")} ${s}`);
+  if (!result.ok) {
+    const e = result.error!;
+    const where = e.file ? ` (${path.basename(e.file)}${e.line ? `:${e.line}` : ""})` : "";
+    eprintln(`${err.error("error:")} ${e.code}: ${e.message}${where}`);
+    if (e.traceback) eprintln(err.dim(e.traceback));
+    throw new InvocationFailed(e.message);
+  }
 }
 
 /** Register `cru plugins run` on the `plugins` group. */
@@ -91,24 +113,7 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
       });
       try {
         const result = await runner.invoke({ plugin, params, fn: opts.fn, timeoutMs });
-        if (opts.json) {
-          printJson(
-            result.ok
-              ? { ok: true, value: result.value, logs: result.logs, security: result.security }
-              : { ok: false, error: result.error, logs: result.logs, security: result.security },
-          );
-        } else {
-          for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
-          if (result.ok) println(JSON.stringify(result.value, null, 2));
-        }
-        for (const s of result.security) eprintln(`${err.warn("security:")} ${s}`);
-        if (!result.ok) {
-          const e = result.error!;
-          const where = e.file ? ` (${path.basename(e.file)}${e.line ? `:${e.line}` : ""})` : "";
-          eprintln(`${err.error("error:")} ${e.code}: ${e.message}${where}`);
-          if (e.traceback) eprintln(err.dim(e.traceback));
-          throw new InvocationFailed(e.message);
-        }
+        reportInvocation(result, opts.json ?? false);
       } finally {
         runner.close();
       }

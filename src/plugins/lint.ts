@@ -135,6 +135,9 @@ export function lintLua(file: string, code: string): PluginProblem[] {
       }
       continue;
     }
+    const isKey = next?.text === "=" && tokens[k + 2]?.text !== "=" &&
+      (prev?.text === "{" || prev?.text === "," || prev?.text === ";");
+    if (isKey) continue; // a table field named like a removed global: `{ io = 1 }`
     if (next?.kind === "other" && next.text === "=" && tokens[k + 2]?.text !== "=") {
       // An assignment to the name (a global of the plugin's own) is not a use of the removed one.
       if (!(t.text in LUA_REMOVED)) continue;
@@ -146,7 +149,7 @@ export function lintLua(file: string, code: string): PluginProblem[] {
         "remove the call; see docs/plugins.md for what is available",
       );
     }
-    if (t.text === "load" && !locals.has("load")) {
+    if (t.text === "load" && !locals.has("load") && next?.text === "(") {
       // load(chunk, name, mode, env): a mode that allows binary chunks ("b", "bt") is refused.
       let depth = 0;
       let commas = 0;

@@ -75,6 +75,8 @@ export interface InvocationRequest {
   timeoutMs?: number;
   /** Cancels the invocation. */
   signal?: AbortSignal;
+  /** Check the parameters against the manifest (default true; off for ad-hoc scripts). */
+  validateParams?: boolean;
 }
 
 /** How an invocation ended. */
@@ -190,7 +192,7 @@ export class PluginRunner {
     let params: Json;
     try {
       params = toJson(req.params ?? {}, "the parameters");
-      if (fn === m.entry) {
+      if (fn === m.entry && req.validateParams !== false) {
         const check = parametersValidator(m.parameters).safeParse(params);
         if (!check.success) {
           const issue = check.error.issues[0];

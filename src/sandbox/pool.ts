@@ -7,6 +7,7 @@
  * @module
  */
 import { CTRL, CTRL_WORDS } from "../runtime/protocol.ts";
+import { engineModules } from "./modules.ts";
 import type {
   CallMessage,
   CallReply,
@@ -105,7 +106,7 @@ export class SandboxPool {
     this.#idlePerKey = options.idlePerKey ?? 2;
     this.#payloadLimit = options.payloadLimit ?? 16 * 1024 * 1024;
     this.#graceMs = options.graceMs ?? 250;
-    this.#modules = options.modules ?? (() => Promise.resolve({}));
+    this.#modules = options.modules ?? engineModules;
     this.#workerUrl = options.workerUrl ?? new URL("../runtime/worker.ts", import.meta.url);
   }
 

@@ -7,7 +7,11 @@
 import { loadConfig } from "../../src/config/config.ts";
 import { parseManifest } from "../../src/plugins/manifest.ts";
 import { splitPluginSource } from "../../src/plugins/source.ts";
-import type { PluginRegistry, ResolvedPlugin } from "../../src/plugins/registry.ts";
+import {
+  loadPluginFile,
+  type PluginRegistry,
+  type ResolvedPlugin,
+} from "../../src/plugins/registry.ts";
 import { type Approver, PluginRunner } from "../../src/sandbox/invoke.ts";
 import { SandboxPool } from "../../src/sandbox/pool.ts";
 import type { AuditEvent } from "../../src/security/audit.ts";
@@ -86,3 +90,22 @@ export function testRunner(
 }
 
 export { SandboxPool };
+
+/**
+ * A real Lua plugin: the text is written to a temporary file and loaded the way discovery loads
+ * plugins (manifest, lints, syntax check). `manifest` is extra frontmatter lines.
+ */
+export async function luaPlugin(
+  name: string,
+  manifest: string,
+  code: string,
+): Promise<ResolvedPlugin & { cleanup(): void }> {
+  const dir = Deno.makeTempDirSync({ prefix: "cru-lua-" });
+  const file = `${dir}/${name}.lua`;
+  Deno.writeTextFileSync(
+    file,
+    `---\nname: ${name}\ndescription: test plugin\n${manifest}---\n${code}`,
+  );
+  const copy = await loadPluginFile(file, "kiln");
+  return { ...copy, shadows: [], cleanup: () => Deno.removeSync(dir, { recursive: true }) };
+}

@@ -9,6 +9,8 @@ import { PluginError } from "../engine.ts";
 /** Load the engine factory of a language. */
 export async function engineFor(language: string): Promise<EngineFactory> {
   switch (language) {
+    case "lua":
+      return (await import("./lua/engine.ts")).createLuaEngine;
     case "js-test":
       return (await import("./js_test.ts")).createJsTestEngine;
     case "rune":

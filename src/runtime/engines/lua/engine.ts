@@ -1,0 +1,132 @@
+/**
+ * The Lua engine: Lua 5.4 as WebAssembly (npm:wasmoon) inside the sandbox worker. Every
+ * invocation gets a fresh WebAssembly instance — fresh linear memory, fresh Lua state — from the
+ * module the host compiled once, so nothing survives between invocations. wasmoon runs with its
+ * JavaScript proxy and object injection off; only strings cross between Lua and JavaScript (see
+ * the prelude for the JSON rules).
+ *
+ * @module
+ */
+import fs from "node:fs";
+import { LuaFactory } from "wasmoon";
+import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
+import type { ErrorInfo, Json } from "../../protocol.ts";
+import { PRELUDE } from "./prelude.ts";
+
+/** The name the host gives the compiled glue.wasm module in `modules`. */
+export const LUA_MODULE = "lua";
+
+/** Largest result accepted from Lua, in characters of JSON. */
+const MAX_RESULT = 64 * 1024 * 1024;
+
+// wasmoon (an npm package, so it sees Node's globals) reads its glue.wasm with fs.readFileSync
+// and instantiates it with WebAssembly.instantiate. The worker has no read permission for it:
+// both are diverted, for the moment of creation only, to the module the host compiled.
+const SENTINEL = "/cru-sandbox/lua.wasm";
+
+async function instantiate(module: WebAssembly.Module): Promise<LuaFactory> {
+  const realRead = fs.readFileSync;
+  const realInstantiate = WebAssembly.instantiate;
+  // deno-lint-ignore no-explicit-any
+  (fs as any).readFileSync = (p: unknown, ...rest: unknown[]) =>
+    // deno-lint-ignore no-explicit-any
+    String(p) === SENTINEL ? new Uint8Array(8) : (realRead as any)(p, ...rest);
+  // deno-lint-ignore no-explicit-any
+  (WebAssembly as any).instantiate = (_bytes: unknown, imports: WebAssembly.Imports) =>
+    realInstantiate(module, imports).then((instance) => ({ instance, module }));
+  try {
+    const factory = new LuaFactory(SENTINEL);
+    await factory.getLuaModule();
+    return factory;
+  } finally {
+    // deno-lint-ignore no-explicit-any
+    (fs as any).readFileSync = realRead;
+    // deno-lint-ignore no-explicit-any
+    (WebAssembly as any).instantiate = realInstantiate;
+  }
+}
+
+function basename(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1);
+}
+
+/** Turn the prelude's error reply into an ErrorInfo with the plugin's file and line. */
+function withPlace(error: ErrorInfo, file: string): ErrorInfo {
+  const base = basename(file);
+  const out: ErrorInfo = { ...error, file };
+  const esc = base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const inMessage = new RegExp(`^${esc}:(\\d+): `).exec(error.message);
+  if (inMessage) {
+    out.line = Number(inMessage[1]);
+    out.message = error.message.slice(inMessage[0].length);
+  }
+  if (error.traceback) {
+    const frames = error.traceback.split("\n").map((l) => l.trim())
+      .filter((l) => l.startsWith(base + ":"));
+    if (out.line === undefined && frames.length) {
+      const m = new RegExp(`^${esc}:(\\d+):`).exec(frames[0]);
+      if (m) out.line = Number(m[1]);
+    }
+    if (frames.length) out.traceback = frames.slice(0, 8).join("\n");
+    else delete out.traceback;
+  }
+  return out;
+}
+
+/** Create a Lua engine for one invocation. */
+export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
+  const module = ctx.modules[LUA_MODULE];
+  if (!module) {
+    throw new PluginError("E_SANDBOX", "the Lua engine's WebAssembly module was not provided");
+  }
+  const factory = await instantiate(module);
+  const lua = await factory.createEngine({
+    openStandardLibs: true,
+    injectObjects: false,
+    enableProxy: false,
+    traceAllocations: true,
+  });
+  lua.global.setMemoryMax(ctx.limits.memory);
+  lua.global.set("__cru_call", (name: string, args: string): string => {
+    try {
+      const value = ctx.call(String(name), JSON.parse(String(args)) as Json[]);
+      return JSON.stringify({ ok: true, value });
+    } catch (e) {
+      const err = e instanceof PluginError ? e : new PluginError("E_RUNTIME", String(e));
+      return JSON.stringify({ ok: false, error: { code: err.code, message: err.message } });
+    }
+  });
+  lua.global.set("__cru_stop", (): boolean => ctx.shouldStop());
+  lua.global.set("__cru_log", (line: string): void => ctx.log(String(line)));
+  try {
+    lua.doStringSync(PRELUDE);
+  } catch (e) {
+    lua.global.close();
+    throw new PluginError("E_SANDBOX", `the Lua prelude failed: ${(e as Error).message}`);
+  }
+  const run = lua.global.get("__cru_run") as (
+    code: string,
+    chunk: string,
+    fn: string,
+    params: string,
+  ) => string;
+  return {
+    run(fn: string, params: Json): Json {
+      const reply = run(ctx.plugin.code, "=" + basename(ctx.plugin.file), fn, JSON.stringify(params));
+      if (typeof reply !== "string") {
+        throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
+      }
+      if (reply.length > MAX_RESULT) {
+        throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
+      }
+      const parsed = JSON.parse(reply) as { ok: boolean; value?: Json; error?: ErrorInfo };
+      if (parsed.ok) return parsed.value ?? null;
+      const info = withPlace(parsed.error!, ctx.plugin.file);
+      const { code, message, ...where } = info;
+      throw new PluginError(code, message, where);
+    },
+    dispose() {
+      lua.global.close();
+    },
+  };
+}

@@ -1,0 +1,330 @@
+/**
+ * The Lua prelude: trusted Lua code run in each fresh Lua state before the plugin. It captures what
+ * it needs (the host-call function, the stop check, debug.sethook), removes everything plugins
+ * must not have, builds the plugin's environment and the `crucible` table (generated from the
+ * binding table), and defines `__cru_run`, the one entry point the engine calls.
+ *
+ * Values cross between Lua and JavaScript only as JSON text encoded and decoded here, so no Lua
+ * or JavaScript object is ever shared: tables become arrays (keys exactly 1..n) or objects (string
+ * keys); an empty table becomes `{}`; integers stay integers and floats floats (as far as JSON
+ * can say: 2.0 arrives as 2); JSON null becomes nil; cycles, functions, NaN and nesting deeper than
+ * 64 levels are refused.
+ *
+ * @module
+ */
+import { BINDINGS } from "../../bindings.ts";
+
+/** Instructions between two checks of the host's stop request. */
+export const HOOK_EVERY = 10_000;
+
+function crucibleTable(): string {
+  const lines = ["local crucible = {}"];
+  const made = new Set<string>();
+  for (const b of BINDINGS) {
+    const parts = b.name.split(".");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join(".");
+      if (!made.has(prefix)) {
+        made.add(prefix);
+        lines.push(`crucible.${prefix} = {}`);
+      }
+    }
+    lines.push(
+      `crucible.${b.name} = function(...) return hostcall(${JSON.stringify(b.name)}, ...) end`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The prelude's source. */
+export const PRELUDE: string = `
+local __call, __stop, __log = __cru_call, __cru_stop, __cru_log
+__cru_call, __cru_stop, __cru_log = nil, nil, nil
+local sethook, traceback = debug.sethook, debug.traceback
+local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage =
+  type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage
+local math_type, tointeger, huge = math.type, math.tointeger, math.huge
+local sfmt, sbyte, sfind, ssub, sgsub, concat, uchar = string.format, string.byte, string.find, string.sub, string.gsub, table.concat, utf8.char
+local pack, unpack = table.pack, table.unpack
+
+-- Nothing of these reaches plugin code, not even through the string metatable.
+string.dump = nil
+
+local ErrorMT = { __tostring = function(e) return tostring(e.code) .. ": " .. tostring(e.message) end }
+local function raise(code, message, level)
+  error(setmetatable({ code = code, message = message }, ErrorMT), level)
+end
+
+-- JSON text -> Lua -----------------------------------------------------------------------------
+local escapes = { ['"'] = '"', ['\\\\'] = '\\\\', ['/'] = '/', b = '\\b', f = '\\f', n = '\\n', r = '\\r', t = '\\t' }
+local function decode(s)
+  local pos = 1
+  local function ws() pos = sfind(s, "[^ \\t\\r\\n]", pos) or (#s + 1) end
+  local function str()
+    local out, i = {}, pos + 1
+    while true do
+      local j = sfind(s, '["\\\\]', i)
+      out[#out + 1] = ssub(s, i, j - 1)
+      if sbyte(s, j) == 34 then pos = j + 1; return concat(out) end
+      local c = ssub(s, j + 1, j + 1)
+      if c == "u" then
+        local cp = tonumber(ssub(s, j + 2, j + 5), 16)
+        i = j + 6
+        if cp >= 0xD800 and cp <= 0xDBFF and ssub(s, i, i + 1) == "\\\\u" then
+          local lo = tonumber(ssub(s, i + 2, i + 5), 16)
+          if lo and lo >= 0xDC00 and lo <= 0xDFFF then
+            cp = 0x10000 + (cp - 0xD800) * 0x400 + (lo - 0xDC00)
+            i = i + 6
+          end
+        end
+        out[#out + 1] = uchar(cp)
+      else
+        out[#out + 1] = escapes[c]
+        i = j + 2
+      end
+    end
+  end
+  local value
+  function value()
+    ws()
+    local c = sbyte(s, pos)
+    if c == 123 then
+      local t = {}
+      pos = pos + 1
+      ws()
+      if sbyte(s, pos) == 125 then pos = pos + 1; return t end
+      while true do
+        ws()
+        local k = str()
+        ws()
+        pos = pos + 1
+        t[k] = value()
+        ws()
+        local d = sbyte(s, pos)
+        pos = pos + 1
+        if d == 125 then return t end
+      end
+    elseif c == 91 then
+      local t = {}
+      pos = pos + 1
+      ws()
+      if sbyte(s, pos) == 93 then pos = pos + 1; return t end
+      local n = 0
+      while true do
+        n = n + 1
+        t[n] = value()
+        ws()
+        local d = sbyte(s, pos)
+        pos = pos + 1
+        if d == 93 then return t end
+      end
+    elseif c == 34 then
+      return str()
+    elseif c == 116 then
+      pos = pos + 4; return true
+    elseif c == 102 then
+      pos = pos + 5; return false
+    elseif c == 110 then
+      pos = pos + 4; return nil
+    else
+      local a, b = sfind(s, "^-?%d+%.?%d*[eE]?[-+]?%d*", pos)
+      local text = ssub(s, a, b)
+      pos = b + 1
+      if sfind(text, "[%.eE]") then return tonumber(text) end
+      return tointeger(tonumber(text)) or tonumber(text)
+    end
+  end
+  return value()
+end
+
+-- Lua -> JSON text -----------------------------------------------------------------------------
+local quotes = { ['"'] = '\\\\"', ['\\\\'] = '\\\\\\\\', ['\\b'] = '\\\\b', ['\\f'] = '\\\\f', ['\\n'] = '\\\\n', ['\\r'] = '\\\\r', ['\\t'] = '\\\\t' }
+local function quote(v)
+  return '"' .. sgsub(v, '[%c"\\\\]', function(ch) return quotes[ch] or sfmt("\\\\u%04x", sbyte(ch)) end) .. '"'
+end
+local function encode_into(v, depth, seen, out, what)
+  local t = type(v)
+  if t == "nil" then
+    out[#out + 1] = "null"
+  elseif t == "boolean" then
+    out[#out + 1] = v and "true" or "false"
+  elseif t == "number" then
+    if v ~= v or v == huge or v == -huge then error(what .. " is NaN or infinite, which JSON cannot hold", 0) end
+    if math_type(v) == "integer" then
+      out[#out + 1] = sfmt("%d", v)
+    else
+      local text = sfmt("%.14g", v)
+      if tonumber(text) ~= v then text = sfmt("%.17g", v) end
+      out[#out + 1] = text
+    end
+  elseif t == "string" then
+    out[#out + 1] = quote(v)
+  elseif t == "table" then
+    if seen[v] then error(what .. " contains itself (a cycle), which JSON cannot hold", 0) end
+    if depth >= 64 then error(what .. " is nested more than 64 levels deep", 0) end
+    seen[v] = true
+    local n, count = rawlen(v), 0
+    for _ in next, v do count = count + 1 end
+    if n > 0 and count == n then
+      out[#out + 1] = "["
+      for i = 1, n do
+        if i > 1 then out[#out + 1] = "," end
+        encode_into(v[i], depth + 1, seen, out, what)
+      end
+      out[#out + 1] = "]"
+    else
+      out[#out + 1] = "{"
+      local first = true
+      for k, x in next, v do
+        local kt = type(k)
+        if kt == "number" and math_type(k) == "integer" then k = sfmt("%d", k)
+        elseif kt ~= "string" then error(what .. " has a " .. kt .. " key; only text and integer keys can cross", 0) end
+        if not first then out[#out + 1] = "," end
+        first = false
+        out[#out + 1] = quote(k)
+        out[#out + 1] = ":"
+        encode_into(x, depth + 1, seen, out, what)
+      end
+      out[#out + 1] = "}"
+    end
+    seen[v] = nil
+  else
+    error(what .. " holds a " .. t .. ", which cannot cross to the host (only nil, booleans, numbers, strings and tables)", 0)
+  end
+end
+local function encode(v, what)
+  local out = {}
+  encode_into(v, 0, {}, out, what or "the value")
+  return concat(out)
+end
+
+-- Host calls -----------------------------------------------------------------------------------
+local function hostcall(name, ...)
+  local n = select("#", ...)
+  local args = pack(...)
+  local parts = {}
+  for i = 1, n do
+    local ok, text = pcall(encode, args[i], "argument " .. i .. " of crucible." .. name)
+    if not ok then raise("E_INVALID_VALUE", text, 3) end
+    parts[i] = text
+  end
+  local reply = decode(__call(name, "[" .. concat(parts, ",") .. "]"))
+  if reply.ok then return reply.value end
+  raise(reply.error.code, reply.error.message, 3)
+end
+${crucibleTable()}
+
+-- The stop check: every ${HOOK_EVERY} instructions, in the main thread and every coroutine.
+local function hook()
+  if __stop() then raise("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)", 2) end
+end
+sethook(hook, "", ${HOOK_EVERY})
+
+local co_create, co_resume = coroutine.create, coroutine.resume
+local safe_coroutine = {}
+for k, v in pairs(coroutine) do safe_coroutine[k] = v end
+safe_coroutine.create = function(f)
+  local co = co_create(f)
+  sethook(co, hook, "", ${HOOK_EVERY})
+  return co
+end
+safe_coroutine.wrap = function(f)
+  local co = safe_coroutine.create(f)
+  return function(...)
+    local r = pack(co_resume(co, ...))
+    if r[1] then return unpack(r, 2, r.n) end
+    error(r[2], 0)
+  end
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+-- The plugin's environment: the safe base functions and libraries, nothing else.
+local env = {}
+for _, k in pairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
+  "rawlen", "rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
+  "xpcall", "_VERSION" }) do
+  env[k] = _G[k]
+end
+env.string = copy(string)
+env.table = copy(table)
+env.math = copy(math)
+env.utf8 = copy(utf8)
+env.coroutine = safe_coroutine
+env.crucible = crucible
+env._G = env
+env.print = function(...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  __log(concat(parts, "\\t"))
+end
+env.load = function(chunk, name, mode, chunk_env)
+  if type(chunk) ~= "string" then
+    raise("E_CAPABILITY", "load accepts only source text in plugins", 2)
+  end
+  if mode ~= nil and mode ~= "t" then
+    raise("E_CAPABILITY", "load of binary chunks is not available in plugins", 2)
+  end
+  return load(chunk, name, "t", chunk_env or env)
+end
+local modules = { string = env.string, table = env.table, math = env.math, utf8 = env.utf8, coroutine = env.coroutine }
+env.require = function(name)
+  local m = modules[name]
+  if m then return m end
+  raise("E_NOT_FOUND", "require(" .. tostring(name) .. "): only the standard library (string, table, math, utf8, coroutine) and declared dependencies can be required", 2)
+end
+
+-- Remove what plugins never get from the real globals too.
+for _, k in pairs({ "io", "os", "debug", "package", "dofile", "loadfile", "require", "collectgarbage" }) do
+  _G[k] = nil
+end
+
+local function fail(code, message, trace)
+  return encode({ ok = false, error = { code = code, message = message, traceback = trace } })
+end
+
+local function classify(e, trace)
+  collectgarbage()
+  if type(e) == "table" and e.code then return fail(tostring(e.code), tostring(e.message), trace) end
+  local text = tostring(e)
+  if text == "not enough memory" then return fail("E_MEMORY", "the plugin used more memory than its limit allows", trace) end
+  if sfind(text, "stack overflow", 1, true) then return fail("E_RUNTIME", text .. " (recursion too deep)", trace) end
+  return fail("E_RUNTIME", text, trace)
+end
+
+local function handler(e)
+  return { e = e, trace = traceback("", 2) }
+end
+
+function __cru_run(code, chunkname, fn, params)
+  -- Hooks belong to a thread, and the engine may call this from a thread of its own.
+  sethook(hook, "", ${HOOK_EVERY})
+  local chunk, err = load(code, chunkname, "t", env)
+  if not chunk then return fail("E_SYNTAX", err) end
+  local ok, result = xpcall(chunk, handler)
+  if not ok then
+    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
+    return classify(result)
+  end
+  local target = (type(result) == "table" and result[fn]) or env[fn]
+  if type(target) ~= "function" then
+    return fail("E_NOT_FOUND", "the plugin defines no function " .. fn .. " (return a table of functions, or define a global function)")
+  end
+  ok, result = xpcall(target, handler, decode(params))
+  if not ok then
+    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
+    return classify(result)
+  end
+  local eok, text = pcall(encode, result, "the result")
+  if not eok then
+    collectgarbage()
+    if text == "not enough memory" then return fail("E_MEMORY", "the result is too large for the memory limit") end
+    return fail("E_INVALID_VALUE", text)
+  end
+  return '{"ok":true,"value":' .. text .. '}'
+end
+`;
