@@ -112,7 +112,12 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
   ) => string;
   return {
     run(fn: string, params: Json): Json {
-      const reply = run(ctx.plugin.code, "=" + basename(ctx.plugin.file), fn, JSON.stringify(params));
+      const reply = run(
+        ctx.plugin.code,
+        "=" + basename(ctx.plugin.file),
+        fn,
+        JSON.stringify(params),
+      );
       if (typeof reply !== "string") {
         throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
       }
