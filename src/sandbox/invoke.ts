@@ -24,7 +24,8 @@ import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi } from "../api/kiln_api.ts";
-import { SandboxPool } from "./pool.ts";
+import { type PoolJob, SandboxPool } from "./pool.ts";
+import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
 import { answerCall, type CapabilityUse } from "./host_calls.ts";
 
@@ -271,7 +272,10 @@ export class PluginRunner {
         this.#audit({ kind: "security", invocation, plugin: name, message });
       }
     };
-    const result = await this.#pool.run({
+    const isolation = m.isolation === "process" || sandbox.isolation === "process"
+      ? "process"
+      : "worker";
+    const job = {
       key: `${p.hash}|${grantKey(grant)}`,
       permissions: workerPermissions(grant, { kilnRoot: this.#root }),
       message: {
@@ -300,10 +304,11 @@ export class PluginRunner {
           timeoutMs,
           onUse,
         }),
-      onUse: (u) => onUse(u),
+      onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
       signal: req.signal,
-    });
+    } satisfies PoolJob;
+    const result = isolation === "process" ? await runInProcess(job) : await this.#pool.run(job);
     const durationMs = performance.now() - started;
     if (result.logsDropped) result.logs.push(`… ${result.logsDropped} more log lines dropped`);
     this.#audit({
