@@ -52,6 +52,22 @@ const steps: [string, string[]][] = [
     "npc",
   ]],
   ["Run it again: nothing changed, so nothing is re-read", ["kiln", "index"]],
+  ["The plugins cru knows (built-in, system and this kiln's)", ["plugins", "list"]],
+  ["Run a Lua plugin in its sandbox (it may only read notes)", [
+    "plugins",
+    "run",
+    "word-count",
+    "--params",
+    '{"path": "campaign/npcs/Mira Vale.md"}',
+  ]],
+  ["Parse the BibTeX in a paper note", [
+    "plugins",
+    "run",
+    "bibtex-parser",
+    "--params",
+    '{"path": "research/papers/Brin 1998.md"}',
+  ]],
+  ["What the plugins did, from the audit log", ["audit"]],
 ];
 
 let failed = 0;
@@ -61,7 +77,9 @@ try {
   for (const [title, args] of steps) {
     console.log();
     console.log(out.ok("▸ ") + out.bold(title));
-    console.log(out.dim(`  $ cru ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}`));
+    console.log(
+      out.dim(`  $ cru ${args.map((a) => (/[\s"{]/.test(a) ? `'${a}'` : a)).join(" ")}`),
+    );
     const code = await main(["--kiln", kiln, ...args]);
     if (code !== 0) {
       failed++;
