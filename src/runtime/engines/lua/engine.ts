@@ -73,12 +73,14 @@ function withPlace(error: ErrorInfo, file: string): ErrorInfo {
   return out;
 }
 
-/** Create a Lua engine for one invocation. */
-export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
-  const module = ctx.modules[LUA_MODULE];
-  if (!module) {
-    throw new PluginError("E_SANDBOX", "the Lua engine's WebAssembly module was not provided");
-  }
+/** A Lua state with the prelude loaded, not yet bound to an invocation. */
+interface Prepared {
+  lua: Awaited<ReturnType<LuaFactory["createEngine"]>>;
+  /** The invocation its host functions serve. */
+  holder: { ctx: EngineContext | null };
+}
+
+async function prepare(module: WebAssembly.Module): Promise<Prepared> {
   const factory = await instantiate(module);
   const lua = await factory.createEngine({
     openStandardLibs: true,
@@ -86,24 +88,48 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     enableProxy: false,
     traceAllocations: true,
   });
-  lua.global.setMemoryMax(ctx.limits.memory);
+  const holder: { ctx: EngineContext | null } = { ctx: null };
+  const current = (): EngineContext => {
+    if (!holder.ctx) throw new PluginError("E_SANDBOX", "the Lua engine is not bound");
+    return holder.ctx;
+  };
   lua.global.set("__cru_call", (name: string, args: string): string => {
     try {
-      const value = ctx.call(String(name), JSON.parse(String(args)) as Json[]);
+      const value = current().call(String(name), JSON.parse(String(args)) as Json[]);
       return JSON.stringify({ ok: true, value });
     } catch (e) {
       const err = e instanceof PluginError ? e : new PluginError("E_RUNTIME", String(e));
       return JSON.stringify({ ok: false, error: { code: err.code, message: err.message } });
     }
   });
-  lua.global.set("__cru_stop", (): boolean => ctx.shouldStop());
-  lua.global.set("__cru_log", (line: string): void => ctx.log(String(line)));
+  lua.global.set("__cru_stop", (): boolean => current().shouldStop());
+  lua.global.set("__cru_log", (line: string): void => current().log(String(line)));
   try {
     lua.doStringSync(PRELUDE);
   } catch (e) {
     lua.global.close();
     throw new PluginError("E_SANDBOX", `the Lua prelude failed: ${(e as Error).message}`);
   }
+  return { lua, holder };
+}
+
+// A worker runs one invocation at a time; while it waits for the next one, a fresh Lua state is
+// prepared so the next invocation does not pay for instantiation and the prelude. The spare has
+// never run plugin code, so nothing is shared between invocations.
+let spare: { module: WebAssembly.Module; ready: Promise<Prepared> } | null = null;
+
+/** Create a Lua engine for one invocation. */
+export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
+  const module = ctx.modules[LUA_MODULE];
+  if (!module) {
+    throw new PluginError("E_SANDBOX", "the Lua engine's WebAssembly module was not provided");
+  }
+  const taken = spare && spare.module === module ? spare.ready : null;
+  spare = null;
+  const prepared = (taken ? await taken.catch(() => null) : null) ?? await prepare(module);
+  const lua = prepared.lua;
+  prepared.holder.ctx = ctx;
+  lua.global.setMemoryMax(ctx.limits.memory);
   const run = lua.global.get("__cru_run") as (
     code: string,
     chunk: string,
@@ -131,7 +157,10 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
       throw new PluginError(code, message, where);
     },
     dispose() {
+      prepared.holder.ctx = null;
       lua.global.close();
+      spare = { module, ready: prepare(module) };
+      spare.ready.catch(() => {/* the next invocation prepares its own */});
     },
   };
 }
