@@ -136,7 +136,7 @@ export const BINDINGS: readonly BindingSpec[] = [
     params: [p("key", "string", "state key"), p("options", "object", "{scope}", true)],
     returns: "the stored value, or nil",
     doc: "Read a value this plugin stored.",
-    available: false,
+    available: true,
   },
   {
     name: "state.set",
@@ -145,20 +145,20 @@ export const BINDINGS: readonly BindingSpec[] = [
     params: [
       p("key", "string", "state key"),
       p("value", "any", "any JSON value"),
-      p("options", "object", "{ttl, scope}", true),
+      p("options", "object", '{ttl (seconds or "10m"), scope (plugin, kiln, global)}', true),
     ],
     returns: "nil",
     doc: "Store a value that outlives the invocation.",
-    available: false,
+    available: true,
   },
   {
     name: "state.delete",
     capability: "StateManage",
     runs: "host",
     params: [p("key", "string", "state key"), p("options", "object", "{scope}", true)],
-    returns: "nil",
+    returns: "boolean (true when the key was there)",
     doc: "Forget a stored value.",
-    available: false,
+    available: true,
   },
   {
     name: "state.keys",
@@ -167,7 +167,7 @@ export const BINDINGS: readonly BindingSpec[] = [
     params: [p("options", "object", "{scope}", true)],
     returns: "[key]",
     doc: "The keys this plugin stored.",
-    available: false,
+    available: true,
   },
   {
     name: "invoke_plugin",

@@ -13,6 +13,11 @@ import { type Capability, formatCapability } from "../security/capability.ts";
 import { hostAllowed } from "../security/grant.ts";
 import type { KilnApi } from "../api/kiln_api.ts";
 import { httpRequest } from "../api/http.ts";
+import { type PluginState, scopeOf } from "../api/state.ts";
+import type { StateScope } from "../security/capability.ts";
+
+/** Wider state scopes include the narrower ones. */
+const SCOPE_RANK: Record<StateScope, number> = { plugin: 0, kiln: 1, global: 2 };
 
 /** A capability use, for the audit log. */
 export interface CapabilityUse {
@@ -38,6 +43,8 @@ export interface HostCallContext {
   grant: readonly Capability[];
   /** Kiln bindings. */
   kiln: KilnApi;
+  /** This plugin's state. */
+  state: PluginState;
   /** Largest file or response, bytes. */
   fileSize: number;
   /** Time left for network calls, ms. */
@@ -123,6 +130,31 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
     const needed = spec.capability;
     if (needed !== null && !names.has(needed)) {
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
+    }
+    if (call.binding.startsWith("state.")) {
+      const optionsAt = { "state.get": 1, "state.set": 2, "state.delete": 1, "state.keys": 0 }[
+        call.binding
+      ] ?? 0;
+      const scope = scopeOf(args[optionsAt]);
+      const held = ctx.grant.find((c) => c.name === "StateManage") as { scope: StateScope };
+      if (SCOPE_RANK[scope] > SCOPE_RANK[held.scope]) {
+        return denied(`StateManage(${scope})`, typeof args[0] === "string" ? args[0] : undefined);
+      }
+      let value: Json = null;
+      if (call.binding === "state.get") value = ctx.state.get(args[0], scope);
+      else if (call.binding === "state.set") {
+        const o = args[2];
+        const ttl = o && typeof o === "object" && !Array.isArray(o) ? o.ttl : undefined;
+        ctx.state.set(args[0], args[1], ttl, scope);
+      } else if (call.binding === "state.delete") value = ctx.state.delete(args[0], scope);
+      else value = ctx.state.keys(scope);
+      ctx.onUse({
+        binding: call.binding,
+        capability: scope === "plugin" ? "StateManage" : `StateManage(${scope})`,
+        target: typeof args[0] === "string" ? args[0] : undefined,
+        granted: true,
+      });
+      return { ok: true, value };
     }
     const origin = { plugin: ctx.plugin, invocation: ctx.invocation };
     let value: Json;

@@ -24,6 +24,8 @@ import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi } from "../api/kiln_api.ts";
+import { PluginState } from "../api/state.ts";
+import { configDir } from "../config/paths.ts";
 import { type PoolJob, SandboxPool } from "./pool.ts";
 import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
@@ -60,6 +62,8 @@ export interface RunnerOptions {
   pool?: SandboxPool;
   /** Allow the test-only JavaScript engine (tests only). */
   testEngine?: boolean;
+  /** The user config folder, for global plugin state (default: from the environment). */
+  configDir?: string;
 }
 
 /** One invocation request. */
@@ -98,6 +102,17 @@ export interface InvocationResult {
   durationMs: number;
   /** The plugin that ran. */
   plugin: { name: string; version: string | null; hash: string };
+}
+
+// Building a zod schema costs more than checking with it: one per manifest object.
+const validators = new WeakMap<object, ReturnType<typeof parametersValidator>>();
+function validatorOf(m: { parameters: Parameters<typeof parametersValidator>[0] }) {
+  let v = validators.get(m);
+  if (!v) {
+    v = parametersValidator(m.parameters);
+    validators.set(m, v);
+  }
+  return v;
 }
 
 const IMPACT: Record<string, string> = {
@@ -194,7 +209,7 @@ export class PluginRunner {
     try {
       params = toJson(req.params ?? {}, "the parameters");
       if (fn === m.entry && req.validateParams !== false) {
-        const check = parametersValidator(m.parameters).safeParse(params);
+        const check = validatorOf(m).safeParse(params);
         if (!check.success) {
           const issue = check.error.issues[0];
           const where = issue.path.length ? `parameter ${issue.path.join(".")}` : "parameters";
@@ -300,6 +315,10 @@ export class PluginRunner {
           invocation,
           grant,
           kiln: this.#kiln,
+          state: new PluginState(name, {
+            kilnRoot: this.#root,
+            configDir: this.#o.configDir ?? configDir(),
+          }),
           fileSize: limits.fileSize,
           timeoutMs,
           onUse,

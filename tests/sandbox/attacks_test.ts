@@ -498,10 +498,10 @@ Deno.test("bindings that do not exist yet raise a clear error, never nil", async
   const { runner } = testRunner(kiln);
   try {
     const r = await runner.invoke({
-      plugin: jsPlugin("early", "capabilities: [StateManage]\n", "return crucible.state.get('k');"),
+      plugin: jsPlugin("early", "", "return crucible.graph.traverse('a');"),
     });
     strictEqual(r.error?.code, "E_NOT_AVAILABLE");
-    ok(/crucible.state.get is not available yet/.test(r.error!.message));
+    ok(/crucible.graph.traverse is not available yet/.test(r.error!.message));
   } finally {
     runner.close();
   }

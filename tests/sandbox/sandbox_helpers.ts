@@ -5,6 +5,7 @@
  * @module
  */
 import { loadConfig } from "../../src/config/config.ts";
+import { configDir } from "../../src/config/paths.ts";
 import { parseManifest } from "../../src/plugins/manifest.ts";
 import { splitPluginSource } from "../../src/plugins/source.ts";
 import {
@@ -73,10 +74,9 @@ export function testRunner(
 ) {
   const events: Omit<AuditEvent, "ts">[] = [];
   const env = options.env ?? {};
-  const config = loadConfig({
-    kilnRoot: kiln.root,
-    env: (n) => env[n] ?? (n === "CRUCIBLE_CONFIG_DIR" ? "/nonexistent-cru-config" : undefined),
-  });
+  const envFn = (n: string) =>
+    env[n] ?? (n === "CRUCIBLE_CONFIG_DIR" ? "/nonexistent-cru-config" : undefined);
+  const config = loadConfig({ kilnRoot: kiln.root, env: envFn });
   const runner = new PluginRunner({
     kilnRoot: kiln.root,
     registry: { get: () => undefined } as unknown as PluginRegistry,
@@ -85,6 +85,8 @@ export function testRunner(
     audit: { record: (e) => events.push(e) },
     pool: options.pool,
     testEngine: true,
+    // Never the real user folder: global state goes where the test's environment says.
+    configDir: configDir(envFn),
   });
   return { runner, events, config };
 }
