@@ -32,7 +32,9 @@ export type ErrorCode =
   | "E_MEMORY"
   | "E_SANDBOX"
   | "E_NETWORK"
-  | "E_AUDIT";
+  | "E_AUDIT"
+  | "E_CYCLE"
+  | "E_DEPTH";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

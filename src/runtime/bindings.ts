@@ -173,10 +173,15 @@ export const BINDINGS: readonly BindingSpec[] = [
     name: "invoke_plugin",
     capability: "PluginInvoke",
     runs: "host",
-    params: [p("name", "string", "plugin name"), p("params", "object", "its parameters", true)],
+    params: [
+      p("name", "string", "plugin name"),
+      p("params", "object", "its parameters", true),
+      p("fn", "string", "a function other than its entry", true),
+    ],
     returns: "the other plugin's result",
-    doc: "Call another plugin, in its own sandbox with its own grant.",
-    available: false,
+    doc: "Call another plugin, in its own sandbox with its own grant (never the caller's). " +
+      "Declared dependencies may be called without PluginInvoke; cycles are refused (E_CYCLE).",
+    available: true,
   },
   {
     name: "http.request",

@@ -21,6 +21,8 @@ export interface EngineContext {
   shouldStop(): boolean;
   /** Precompiled WebAssembly modules handed over by the host. */
   modules: Record<string, WebAssembly.Module>;
+  /** The plugin's declared dependencies, which it may load as call proxies. */
+  dependencies: string[];
 }
 
 /** One engine instance. */

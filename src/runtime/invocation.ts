@@ -122,6 +122,7 @@ export async function runInvocation(
     log,
     shouldStop: () => l.stopRequested(),
     modules,
+    dependencies: m.dependencies ?? [],
   };
   let engine = null;
   try {

@@ -65,6 +65,8 @@ export interface InvokeMessage {
   granted: string[];
   /** Kiln root (absolute, real path). */
   kilnRoot: string;
+  /** Names of the plugin's declared dependencies (requirable as call proxies). */
+  dependencies: string[];
 }
 
 /** Host → worker: set up the shared buffers (once per worker). */

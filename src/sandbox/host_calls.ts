@@ -45,6 +45,10 @@ export interface HostCallContext {
   kiln: KilnApi;
   /** This plugin's state. */
   state: PluginState;
+  /** Declared dependencies (callable without PluginInvoke). */
+  dependencies: readonly string[];
+  /** Run another plugin for this one (its own sandbox, its own grant). */
+  invokePlugin(name: string, params: Json, fn: string | undefined): Promise<Json>;
   /** Largest file or response, bytes. */
   fileSize: number;
   /** Time left for network calls, ms. */
@@ -127,6 +131,22 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       }
     }
 
+    if (call.binding === "invoke_plugin") {
+      const target = args[0];
+      if (typeof target !== "string") {
+        return refuse("E_INVALID_PARAMS", "invoke_plugin(name, params) needs a plugin name");
+      }
+      const cap = ctx.grant.find((c) => c.name === "PluginInvoke") as
+        | { plugins: string[] | null }
+        | undefined;
+      const allowed = ctx.dependencies.includes(target) ||
+        (cap !== undefined && (cap.plugins === null || cap.plugins.includes(target)));
+      if (!allowed) return denied(`PluginInvoke(${target})`, target);
+      const fn = typeof args[2] === "string" ? args[2] : undefined;
+      const value = await ctx.invokePlugin(target, args[1] ?? {}, fn);
+      ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
+      return { ok: true, value };
+    }
     const needed = spec.capability;
     if (needed !== null && !names.has(needed)) {
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);

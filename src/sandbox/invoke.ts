@@ -7,7 +7,7 @@
  * @module
  */
 import * as path from "node:path";
-import type { CrucibleError } from "../errors.ts";
+import { CrucibleError, type ErrorCode } from "../errors.ts";
 import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
@@ -82,7 +82,12 @@ export interface InvocationRequest {
   signal?: AbortSignal;
   /** Check the parameters against the manifest (default true; off for ad-hoc scripts). */
   validateParams?: boolean;
+  /** Plugins already on the call stack (plugin-to-plugin calls; set by the runner). */
+  chain?: readonly string[];
 }
+
+/** How deep plugin-to-plugin calls may nest. */
+export const MAX_CALL_DEPTH = 8;
 
 /** How an invocation ended. */
 export interface InvocationResult {
@@ -308,6 +313,7 @@ export class PluginRunner {
         limits: { memory: limits.memory, fileSize: limits.fileSize, logBytes: 64 * 1024 },
         granted: grant.map((c) => c.name),
         kilnRoot: this.#root,
+        dependencies: m.dependencies.map((d) => d.name),
       },
       onCall: (call) =>
         answerCall(call, {
@@ -315,6 +321,9 @@ export class PluginRunner {
           invocation,
           grant,
           kiln: this.#kiln,
+          dependencies: m.dependencies.map((d) => d.name),
+          invokePlugin: (target, targetParams, targetFn) =>
+            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req.signal),
           state: new PluginState(name, {
             kilnRoot: this.#root,
             configDir: this.#o.configDir ?? configDir(),
@@ -326,6 +335,7 @@ export class PluginRunner {
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
       signal: req.signal,
+      nested: (req.chain?.length ?? 0) > 0,
     } satisfies PoolJob;
     const result = isolation === "process" ? await runInProcess(job) : await this.#pool.run(job);
     const durationMs = performance.now() - started;
@@ -347,6 +357,49 @@ export class PluginRunner {
       logs: result.logs,
       durationMs,
     };
+  }
+
+  /** A plugin-to-plugin call: cycle and depth checks, then an invocation of its own. */
+  async #callPlugin(
+    caller: string,
+    chain: readonly string[],
+    target: string,
+    params: Json,
+    fn: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Json> {
+    const stack = [...chain, caller];
+    if (stack.includes(target)) {
+      throw new CrucibleError(
+        "E_CYCLE",
+        `plugin call cycle refused: ${[...stack, target].join(" → ")}`,
+      );
+    }
+    if (stack.length >= MAX_CALL_DEPTH) {
+      throw new CrucibleError(
+        "E_DEPTH",
+        `plugin calls nest deeper than ${MAX_CALL_DEPTH} (${[...stack, target].join(" → ")})`,
+      );
+    }
+    const r = await this.invoke({
+      plugin: target,
+      params,
+      fn,
+      invoker: { kind: "plugin", name: caller },
+      chain: stack,
+      signal,
+    });
+    if (!r.ok) {
+      const e = r.error!;
+      throw new CrucibleError(
+        e.code as ErrorCode,
+        `plugin ${target} (called by ${caller}) failed: ${e.message}` +
+          (e.file
+            ? ` (${e.file.slice(e.file.lastIndexOf("/") + 1)}${e.line ? `:${e.line}` : ""})`
+            : ""),
+      );
+    }
+    return r.value ?? null;
   }
 
   async #approve(

@@ -49,6 +49,11 @@ export interface PoolJob {
   timeoutMs: number;
   /** Cancels the job. */
   signal?: AbortSignal;
+  /**
+   * A job started by a running job (plugin-to-plugin call): it runs on the caller's slot, since
+   * the caller is blocked waiting for it; taking a new slot could deadlock a full pool.
+   */
+  nested?: boolean;
 }
 
 interface Slot {
@@ -119,6 +124,7 @@ export class SandboxPool {
   async run(job: PoolJob): Promise<ResultMessage> {
     if (this.#closed) return failure(job, "E_CANCELLED", "the sandbox pool is closed");
     if (job.signal?.aborted) return failure(job, "E_CANCELLED", "the invocation was cancelled");
+    if (job.nested) return await this.#runOn(job);
     await this.#acquire();
     try {
       return await this.#runOn(job);

@@ -70,7 +70,12 @@ export function fixedApprover(approved: string[]): Approver & { asked: string[] 
 /** A runner over `kiln` with the test engine, a recording audit sink, and config from a temp dir. */
 export function testRunner(
   kiln: TempKiln,
-  options: { approver?: Approver; pool?: SandboxPool; env?: Record<string, string> } = {},
+  options: {
+    approver?: Approver;
+    pool?: SandboxPool;
+    env?: Record<string, string>;
+    registry?: PluginRegistry;
+  } = {},
 ) {
   const events: Omit<AuditEvent, "ts">[] = [];
   const env = options.env ?? {};
@@ -79,7 +84,7 @@ export function testRunner(
   const config = loadConfig({ kilnRoot: kiln.root, env: envFn });
   const runner = new PluginRunner({
     kilnRoot: kiln.root,
-    registry: { get: () => undefined } as unknown as PluginRegistry,
+    registry: options.registry ?? ({ get: () => undefined } as unknown as PluginRegistry),
     config,
     approver: options.approver,
     audit: { record: (e) => events.push(e) },

@@ -104,6 +104,7 @@ async function prepare(module: WebAssembly.Module): Promise<Prepared> {
   });
   lua.global.set("__cru_stop", (): boolean => current().shouldStop());
   lua.global.set("__cru_log", (line: string): void => current().log(String(line)));
+  lua.global.set("__cru_deps", (): string => JSON.stringify(current().dependencies));
   try {
     lua.doStringSync(PRELUDE);
   } catch (e) {

@@ -38,8 +38,8 @@ function crucibleTable(): string {
 
 /** The prelude's source. */
 export const PRELUDE: string = `
-local __call, __stop, __log = __cru_call, __cru_stop, __cru_log
-__cru_call, __cru_stop, __cru_log = nil, nil, nil
+local __call, __stop, __log, __deps = __cru_call, __cru_stop, __cru_log, __cru_deps
+__cru_call, __cru_stop, __cru_log, __cru_deps = nil, nil, nil, nil
 local sethook, traceback = debug.sethook, debug.traceback
 local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage =
   type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage
@@ -272,9 +272,20 @@ env.load = function(chunk, name, mode, chunk_env)
   return load(chunk, name, "t", chunk_env or env)
 end
 local modules = { string = env.string, table = env.table, math = env.math, utf8 = env.utf8, coroutine = env.coroutine }
+-- A declared dependency is a call proxy: dep.main(params), dep.other(params) run that plugin.
+local function dependency(name)
+  return setmetatable({}, {
+    __index = function(_, fn)
+      return function(params) return crucible.invoke_plugin(name, params, fn) end
+    end,
+  })
+end
 env.require = function(name)
   local m = modules[name]
   if m then return m end
+  for _, dep in pairs(decode(__deps())) do
+    if dep == name then return dependency(name) end
+  end
   raise("E_NOT_FOUND", "require(" .. tostring(name) .. "): only the standard library (string, table, math, utf8, coroutine) and declared dependencies can be required", 2)
 end
 
