@@ -34,7 +34,8 @@ export type ErrorCode =
   | "E_NETWORK"
   | "E_AUDIT"
   | "E_CYCLE"
-  | "E_DEPTH";
+  | "E_DEPTH"
+  | "E_CONFLICT";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

@@ -22,6 +22,8 @@ export interface JournalEntry {
   plugin?: string;
   /** Invocation id, if any. */
   invocation?: string;
+  /** SHA-256 of the content written by the change. */
+  nextHash?: string | null;
 }
 
 /** The journal folder of a kiln. */
@@ -78,4 +80,59 @@ export function journalBefore(
   Deno.mkdirSync(dir, { recursive: true });
   writeFileAtomic(path.join(dir, `${full.id}.json`), JSON.stringify(full));
   return full;
+}
+
+/** A journal entry as read back, with its undo state. */
+export interface JournalRecord extends JournalEntry {
+  /** SHA-256 of the content the change wrote (null when the change removed the note). */
+  nextHash?: string | null;
+  /** When it was undone (ISO), if it was. */
+  undone?: string;
+}
+
+/** SHA-256 hex of text. */
+export async function sha256Text(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Every journal entry, newest first. Unreadable entries are skipped. */
+export function readJournal(kilnRoot: string): JournalRecord[] {
+  const dir = journalDir(kilnRoot);
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".json"))
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const out: JournalRecord[] = [];
+  for (const name of names.sort().reverse()) {
+    try {
+      out.push(JSON.parse(Deno.readTextFileSync(path.join(dir, name))) as JournalRecord);
+    } catch { /* a torn entry (crash mid-write of the journal itself) holds nothing to undo */ }
+  }
+  return out;
+}
+
+/** Rewrite an entry (to record that it was undone). */
+export function updateJournal(kilnRoot: string, entry: JournalRecord): void {
+  writeFileAtomic(path.join(journalDir(kilnRoot), `${entry.id}.json`), JSON.stringify(entry));
+}
+
+/** Delete entries older than `days`; returns how many were removed. */
+export function pruneJournal(kilnRoot: string, days: number, now = Date.now()): number {
+  const dir = journalDir(kilnRoot);
+  const cutoff = now - days * 86_400_000;
+  let removed = 0;
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      const ms = Number(e.name.slice(0, 14));
+      if (e.isFile && e.name.endsWith(".json") && Number.isFinite(ms) && ms < cutoff) {
+        Deno.removeSync(path.join(dir, e.name));
+        removed++;
+      }
+    }
+  } catch { /* no journal yet */ }
+  return removed;
 }

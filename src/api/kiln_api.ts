@@ -14,6 +14,11 @@ import { MAX_SEARCH_LIMIT } from "../kiln/search.ts";
 import { journalBefore, writeFileAtomic } from "./journal.ts";
 import type { Json } from "../runtime/protocol.ts";
 import * as path from "node:path";
+import { createHash } from "node:crypto";
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
 
 /** Who is writing, for the journal. */
 export interface WriteOrigin {
@@ -21,6 +26,28 @@ export interface WriteOrigin {
   plugin?: string;
   /** Invocation id. */
   invocation?: string;
+}
+
+/** One note write, performed or (dry run) intended. */
+export interface NoteWrite {
+  /** Kiln-relative path. */
+  path: string;
+  /** True when the note did not exist. */
+  created: boolean;
+  /** Content before (null for a new note). */
+  before: string | null;
+  /** Content after. */
+  after: string;
+  /** Journal entry id (absent in a dry run). */
+  journal?: string;
+}
+
+/** How writes of one invocation are handled. */
+export interface WriteMode {
+  /** Record intended writes instead of performing them. */
+  dryRun: boolean;
+  /** Every write of the invocation, in order. */
+  log: NoteWrite[];
 }
 
 function obj(v: Json | undefined, what: string): Record<string, Json> {
@@ -42,6 +69,20 @@ function whereFilters(v: Json | undefined): WhereFilter[] {
     }));
   }
   return [parseWhere(String(v))];
+}
+
+/**
+ * Crash injection for the crash-safety tests: with CRU_TEST_CRASH=<point> in the environment the
+ * process dies at that point, as a power cut would. Never set outside tests.
+ */
+function crashPoint(point: string): void {
+  let wanted: string | undefined;
+  try {
+    wanted = Deno.env.get("CRU_TEST_CRASH");
+  } catch {
+    return; // no env permission: not a test
+  }
+  if (wanted === point) Deno.exit(86);
 }
 
 /** Kiln bindings on the host. */
@@ -146,6 +187,7 @@ export class KilnApi {
     content: Json,
     frontmatter: Json | undefined,
     origin: WriteOrigin,
+    mode: WriteMode = { dryRun: false, log: [] },
   ): Json {
     if (typeof pathArg !== "string") {
       throw new InvalidParamsError("write_note(path, …) needs a path");
@@ -165,17 +207,33 @@ export class KilnApi {
           `${formatBytes(this.#fileSize)} file-size limit`,
       );
     }
-    const previous = file.exists ? Deno.readTextFileSync(file.abs) : null;
-    journalBefore(this.root, { path: file.rel, previous, ...origin });
-    Deno.mkdirSync(path.dirname(file.abs), { recursive: true });
-    writeFileAtomic(file.abs, bytes);
-    this.index().update({ paths: [file.rel] });
+    // A dry run sees its own earlier intended writes, so a plugin that writes then rewrites a
+    // note gets the same "created" answers it would get for real.
+    const earlier = [...mode.log].reverse().find((w) => w.path === file.rel);
+    const existed = earlier ? true : file.exists;
+    const previous = earlier ? earlier.after : file.exists ? Deno.readTextFileSync(file.abs) : null;
+    const write: NoteWrite = { path: file.rel, created: !existed, before: previous, after: text };
+    if (!mode.dryRun) {
+      const entry = journalBefore(this.root, {
+        path: file.rel,
+        previous,
+        nextHash: sha256Hex(bytes),
+        ...origin,
+      });
+      write.journal = entry.id;
+      Deno.mkdirSync(path.dirname(file.abs), { recursive: true });
+      crashPoint("after-journal");
+      writeFileAtomic(file.abs, bytes);
+      this.index().update({ paths: [file.rel] });
+    }
+    mode.log.push(write);
     const note = parseNote(file.rel, text, { bytes: bytes.length, mtime: Date.now() });
     return {
       path: file.rel,
-      created: !file.exists,
+      created: !existed,
       word_count: note.wordCount,
       bytes: bytes.length,
+      ...(mode.dryRun ? { dry_run: true } : {}),
     };
   }
 }

@@ -18,6 +18,7 @@ import { registerPluginsCommands, ValidationFailed } from "./plugins.ts";
 import { registerAuditCommand } from "./audit.ts";
 import { InvocationFailed } from "./run.ts";
 import { registerLuaCommands } from "./lua.ts";
+import { registerUndoCommand } from "./undo.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerPluginsCommands(program, globals);
   registerAuditCommand(program, globals);
   registerLuaCommands(program, globals);
+  registerUndoCommand(program, globals);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;
 }

@@ -13,7 +13,9 @@ import { ApprovalBroker } from "../security/approvals.ts";
 import { AuditLog } from "../security/audit.ts";
 import { type InvocationResult, PluginRunner } from "../sandbox/invoke.ts";
 import type { GlobalOptions } from "./context.ts";
-import { eprintln, err, printJson, println } from "./output.ts";
+import { eprintln, err, out, printJson, println } from "./output.ts";
+import { createTwoFilesPatch } from "diff";
+import type { NoteWrite } from "../api/kiln_api.ts";
 import { requirePlugin } from "./plugins.ts";
 import { UsageError } from "./usage.ts";
 
@@ -39,17 +41,57 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A unified diff of one note write. */
+export function writeDiff(w: NoteWrite): string {
+  return createTwoFilesPatch(
+    w.created ? "/dev/null" : `a/${w.path}`,
+    `b/${w.path}`,
+    w.before ?? "",
+    w.after,
+    undefined,
+    undefined,
+    { context: 3 },
+  ).split("\n").slice(1).join("\n");
+}
+
 /** Print an invocation's result (or error, logs and security events); throws when it failed. */
 export function reportInvocation(result: InvocationResult, json: boolean): void {
+  const writes = result.writes.map((w) => ({
+    path: w.path,
+    created: w.created,
+    ...(w.journal ? { journal: w.journal } : {}),
+    diff: writeDiff(w),
+  }));
   if (json) {
+    const common = { logs: result.logs, security: result.security, dry_run: result.dryRun, writes };
     printJson(
       result.ok
-        ? { ok: true, value: result.value, logs: result.logs, security: result.security }
-        : { ok: false, error: result.error, logs: result.logs, security: result.security },
+        ? { ok: true, value: result.value, ...common }
+        : { ok: false, error: result.error, ...common },
     );
   } else {
     for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
     if (result.ok) println(JSON.stringify(result.value, null, 2));
+    if (writes.length) {
+      println();
+      println(out.bold(
+        result.dryRun
+          ? `dry run: ${writes.length} write${writes.length === 1 ? "" : "s"} not performed`
+          : `${writes.length} note${writes.length === 1 ? "" : "s"} written (undo: cru undo)`,
+      ));
+      for (const w of writes) {
+        println(`${w.created ? "create" : "change"} ${out.path(w.path)}`);
+        for (const line of w.diff.split("\n")) {
+          println(
+            line.startsWith("+") && !line.startsWith("+++")
+              ? out.ok(line)
+              : line.startsWith("-") && !line.startsWith("---")
+              ? out.error(line)
+              : out.dim(line),
+          );
+        }
+      }
+    }
   }
   for (const s of result.security) eprintln(`${err.warn("security:")} ${s}`);
   if (!result.ok) {
@@ -76,6 +118,7 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
     )
     .option("-y, --yes", "approve every capability the plugin asks for")
     .option("--timeout <ms>", "stop the plugin after this many milliseconds")
+    .option("--dry-run", "do not write notes: show the writes the plugin would make as diffs")
     .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
     .action(async (name, opts) => {
       const params = parseParams(opts.params);
@@ -112,7 +155,13 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
         audit: AuditLog.forKiln(root, { retentionDays: config.audit.retentionDays }),
       });
       try {
-        const result = await runner.invoke({ plugin, params, fn: opts.fn, timeoutMs });
+        const result = await runner.invoke({
+          plugin,
+          params,
+          fn: opts.fn,
+          timeoutMs,
+          dryRun: opts.dryRun ?? false,
+        });
         reportInvocation(result, opts.json ?? false);
       } finally {
         runner.close();

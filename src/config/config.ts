@@ -30,6 +30,8 @@
  * trusted: [my-own-plugin]   # user config only: never prompted
  * audit:
  *   retention_days: 30
+ * journal:                   # how long cru undo can go back
+ *   retention_days: 30
  * ```
  *
  * @module
@@ -87,6 +89,8 @@ export interface Config {
   trusted: string[];
   /** Audit log settings. */
   audit: { retentionDays: number };
+  /** Write journal settings (how long undo is possible). */
+  journal: { retentionDays: number };
   /** The files read, for messages. */
   files: string[];
 }
@@ -149,6 +153,8 @@ const ConfigFile = z.object({
   }).loose().optional(),
   trusted: z.array(z.string()).optional(),
   audit: z.object({ retention_days: z.number().int().positive().optional() }).loose().optional(),
+  journal: z.object({ retention_days: z.number().int().positive().optional() }).loose()
+    .optional(),
 }).loose();
 
 type ConfigData = z.infer<typeof ConfigFile>;
@@ -200,6 +206,7 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
     approvals: { timeout: 30_000, remembered: [] },
     trusted: [],
     audit: { retentionDays: 30 },
+    journal: { retentionDays: 30 },
     files: [],
   };
   const userFile = userConfigFile(options.env);
@@ -223,6 +230,7 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
     }));
     config.trusted = user.trusted ?? [];
     config.audit.retentionDays = user.audit?.retention_days ?? config.audit.retentionDays;
+    config.journal.retentionDays = user.journal?.retention_days ?? config.journal.retentionDays;
   }
   if (options.kilnRoot) {
     const kilnFile = kilnConfigFile(options.kilnRoot);
@@ -239,6 +247,8 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
         max: config.sandbox.max,
       };
       config.audit.retentionDays = kiln.audit?.retention_days ?? config.audit.retentionDays;
+      config.journal.retentionDays = kiln.journal?.retention_days ??
+        config.journal.retentionDays;
     }
   }
   // Defaults above the maximums are clamped, so every limit is within the maximums.

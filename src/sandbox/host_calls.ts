@@ -11,7 +11,7 @@ import { PluginError, toJson } from "../runtime/engine.ts";
 import type { CallMessage, CallReply, Json } from "../runtime/protocol.ts";
 import { type Capability, formatCapability } from "../security/capability.ts";
 import { hostAllowed } from "../security/grant.ts";
-import type { KilnApi } from "../api/kiln_api.ts";
+import type { KilnApi, WriteMode } from "../api/kiln_api.ts";
 import { httpRequest } from "../api/http.ts";
 import { type PluginState, scopeOf } from "../api/state.ts";
 import type { StateScope } from "../security/capability.ts";
@@ -45,6 +45,8 @@ export interface HostCallContext {
   kiln: KilnApi;
   /** This plugin's state. */
   state: PluginState;
+  /** Dry run or not, and the log of the invocation's note writes. */
+  writes: WriteMode;
   /** Declared dependencies (callable without PluginInvoke). */
   dependencies: readonly string[];
   /** Run another plugin for this one (its own sandbox, its own grant). */
@@ -192,7 +194,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         value = ctx.kiln.forwardlinks(args[0]);
         break;
       case "write_note":
-        value = ctx.kiln.writeNote(args[0], args[1], args[2], origin);
+        value = ctx.kiln.writeNote(args[0], args[1], args[2], origin, ctx.writes);
         break;
       default:
         return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} has no host implementation yet`);

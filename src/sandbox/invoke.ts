@@ -23,7 +23,7 @@ import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts"
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
-import { KilnApi } from "../api/kiln_api.ts";
+import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { PluginState } from "../api/state.ts";
 import { configDir } from "../config/paths.ts";
 import { type PoolJob, SandboxPool } from "./pool.ts";
@@ -84,6 +84,10 @@ export interface InvocationRequest {
   validateParams?: boolean;
   /** Plugins already on the call stack (plugin-to-plugin calls; set by the runner). */
   chain?: readonly string[];
+  /** Record note writes instead of performing them (and plugins called from this one too). */
+  dryRun?: boolean;
+  /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
+  writeLog?: NoteWrite[];
 }
 
 /** How deep plugin-to-plugin calls may nest. */
@@ -107,6 +111,10 @@ export interface InvocationResult {
   durationMs: number;
   /** The plugin that ran. */
   plugin: { name: string; version: string | null; hash: string };
+  /** Note writes performed (or, in a dry run, intended), in order. */
+  writes: NoteWrite[];
+  /** True for a dry run. */
+  dryRun: boolean;
 }
 
 // Building a zod schema costs more than checking with it: one per manifest object.
@@ -173,8 +181,11 @@ export class PluginRunner {
     const security: string[] = [];
     const resolved = typeof req.plugin === "string" ? this.#o.registry.get(req.plugin) : req.plugin;
     const name = typeof req.plugin === "string" ? req.plugin : req.plugin.name;
+    const writeMode: WriteMode = { dryRun: req.dryRun ?? false, log: req.writeLog ?? [] };
     const base = {
       invocation,
+      writes: writeMode.log,
+      dryRun: writeMode.dryRun,
       plugin: { name, version: resolved?.version ?? null, hash: resolved?.hash ?? "" },
       logs: [] as string[],
       security,
@@ -321,9 +332,10 @@ export class PluginRunner {
           invocation,
           grant,
           kiln: this.#kiln,
+          writes: writeMode,
           dependencies: m.dependencies.map((d) => d.name),
           invokePlugin: (target, targetParams, targetFn) =>
-            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req.signal),
+            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req, writeMode),
           state: new PluginState(name, {
             kilnRoot: this.#root,
             configDir: this.#o.configDir ?? configDir(),
@@ -366,7 +378,8 @@ export class PluginRunner {
     target: string,
     params: Json,
     fn: string | undefined,
-    signal: AbortSignal | undefined,
+    parent: InvocationRequest,
+    writes: WriteMode,
   ): Promise<Json> {
     const stack = [...chain, caller];
     if (stack.includes(target)) {
@@ -387,7 +400,9 @@ export class PluginRunner {
       fn,
       invoker: { kind: "plugin", name: caller },
       chain: stack,
-      signal,
+      signal: parent.signal,
+      dryRun: writes.dryRun,
+      writeLog: writes.log,
     });
     if (!r.ok) {
       const e = r.error!;

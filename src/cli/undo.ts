@@ -1,0 +1,76 @@
+/**
+ * `cru undo`: put notes back as they were before plugin writes.
+ *
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { loadConfig } from "../config/config.ts";
+import { resolveKilnRoot } from "../kiln/kiln.ts";
+import { NoteIndex } from "../kiln/note_index.ts";
+import { pruneJournal, readJournal } from "../api/journal.ts";
+import { undo } from "../api/undo.ts";
+import type { GlobalOptions } from "./context.ts";
+import { out, printJson, println, table } from "./output.ts";
+
+/** Register `cru undo`. */
+export function registerUndoCommand(program: Command, globals: () => GlobalOptions): void {
+  program.command("undo")
+    .description("undo note writes: by default every write of the latest plugin run")
+    .argument("[id]", "one journal entry (an id or a unique prefix, from --list)")
+    .option("--list", "list the journal instead, newest first")
+    .option("--plugin <name>", "the latest run of this plugin")
+    .option("--force", "undo even if the note changed after the write")
+    .option("--json", "print JSON")
+    .action(async (id, opts) => {
+      const { root } = resolveKilnRoot({
+        flag: globals().kiln,
+        env: Deno.env.get("CRUCIBLE_KILN"),
+      });
+      const config = loadConfig({ kilnRoot: root });
+      pruneJournal(root, config.journal.retentionDays);
+      if (opts.list) {
+        const entries = readJournal(root).filter((e) => !opts.plugin || e.plugin === opts.plugin);
+        if (opts.json) {
+          printJson(entries.map(({ previous, ...e }) => ({ ...e, created: previous === null })));
+          return;
+        }
+        if (entries.length === 0) {
+          println(out.dim("the journal is empty"));
+          return;
+        }
+        for (
+          const line of table(entries, [
+            { header: "ID", cell: (e) => e.id.slice(0, 21) },
+            { header: "WHEN", cell: (e) => e.at.slice(0, 19).replace("T", " ") },
+            { header: "PLUGIN", cell: (e) => e.plugin ?? "" },
+            { header: "NOTE", cell: (e) => out.path(e.path) },
+            {
+              header: "CHANGE",
+              cell: (e) =>
+                (e.previous === null ? "created" : "changed") +
+                (e.undone ? out.dim(" (undone)") : ""),
+            },
+          ])
+        ) println(line);
+        return;
+      }
+      const done = await undo(root, { id, plugin: opts.plugin, force: opts.force });
+      const index = NoteIndex.open(root);
+      try {
+        index.update({ paths: done.map((d) => d.path) });
+      } finally {
+        index.close();
+      }
+      if (opts.json) {
+        printJson(done);
+        return;
+      }
+      for (const d of done) {
+        println(
+          `${d.action === "removed" ? "removed" : "restored"} ${out.path(d.path)} ${
+            out.dim(`(${d.id.slice(0, 21)})`)
+          }`,
+        );
+      }
+    });
+}
