@@ -5,11 +5,11 @@
  * @module
  */
 import { stringify } from "yaml";
-import { FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
+import { CrucibleError, FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
 import { NoteIndex } from "../kiln/note_index.ts";
 import { resolveNotePath } from "../kiln/safe_path.ts";
 import { formatBytes, parseNote } from "../kiln/note.ts";
-import { parseWhere, type WhereFilter } from "../kiln/where.ts";
+import { matchesWhere, parseWhere, type WhereFilter } from "../kiln/where.ts";
 import { MAX_SEARCH_LIMIT } from "../kiln/search.ts";
 import { journalBefore, writeFileAtomic } from "./journal.ts";
 import type { Json } from "../runtime/protocol.ts";
@@ -176,6 +176,72 @@ export class KilnApi {
       path: l.resolved,
       line: l.line,
     }));
+  }
+
+  /**
+   * `graph.traverse(start, {strategy, depth, limit, where})`: walk the link graph from a note.
+   * `bfs` and `dfs` follow links out, `backlinks` follows links in; each note appears once, at
+   * the depth it was first reached, with `via` naming the note it was reached from. `where`
+   * filters the notes returned (the walk still passes through the others).
+   */
+  traverse(start: Json, options?: Json): Json {
+    const o = obj(options, "traverse options");
+    const strategy = o.strategy ?? "bfs";
+    if (strategy === "semantic") {
+      throw new CrucibleError(
+        "E_NOT_AVAILABLE",
+        "the semantic traversal strategy needs semantic search, which is not available yet",
+      );
+    }
+    if (strategy !== "bfs" && strategy !== "dfs" && strategy !== "backlinks") {
+      throw new InvalidParamsError(
+        `strategy ${JSON.stringify(strategy)} is not bfs, dfs or backlinks`,
+      );
+    }
+    const depth = o.depth === undefined ? 3 : Number(o.depth);
+    if (!Number.isInteger(depth) || depth < 0 || depth > 10) {
+      throw new InvalidParamsError("traverse depth is a whole number from 0 to 10 (default 3)");
+    }
+    const limit = o.limit === undefined ? 100 : Number(o.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new InvalidParamsError("traverse limit is a whole number from 1 to 1000 (default 100)");
+    }
+    const where = whereFilters(o.where);
+    const index = this.index();
+    const first = this.#note(start);
+    const next = (p: string): string[] =>
+      strategy === "backlinks" ? [...new Set(index.backlinks(p).map((b) => b.path))] : [
+        ...new Set(
+          index.forwardLinks(p).filter((l) => l.resolvedKind === "note").map((l) => l.resolved!),
+        ),
+      ];
+    const seen = new Map<string, { depth: number; via: string | null }>([[first, {
+      depth: 0,
+      via: null,
+    }]]);
+    const order: string[] = [];
+    // bfs and backlinks: a queue; dfs: a stack (neighbours pushed in reverse to keep their order).
+    const frontier: string[] = [first];
+    while (frontier.length > 0) {
+      const p = strategy === "dfs" ? frontier.pop()! : frontier.shift()!;
+      order.push(p);
+      const d = seen.get(p)!.depth;
+      if (d >= depth) continue;
+      const neighbours = next(p).filter((n) => !seen.has(n));
+      for (const n of neighbours) seen.set(n, { depth: d + 1, via: p });
+      if (strategy === "dfs") frontier.push(...neighbours.reverse());
+      else frontier.push(...neighbours);
+    }
+    const out: Json[] = [];
+    for (const p of order) {
+      const note = index.note(p);
+      if (!note) continue;
+      if (where.length && !matchesWhere(note.frontmatter, where)) continue;
+      const info = seen.get(p)!;
+      out.push({ path: p, title: note.title, depth: info.depth, via: info.via });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /**

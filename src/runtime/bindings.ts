@@ -123,11 +123,18 @@ export const BINDINGS: readonly BindingSpec[] = [
     runs: "host",
     params: [
       p("start", "string", "path, name or alias of the first note"),
-      p("options", "object", "{strategy, depth, limit, where}", true),
+      p(
+        "options",
+        "object",
+        "{strategy: bfs (default), dfs or backlinks; depth (default 3, max 10); limit (default " +
+          "100); where (frontmatter filters)}",
+        true,
+      ),
     ],
-    returns: "[{path, title, depth, via}]",
-    doc: "Walk the link graph from a note (bfs, dfs, semantic or backlinks).",
-    available: false,
+    returns: "[{path, title, depth, via}] in visiting order, the start first (depth 0, via nil)",
+    doc: "Walk the link graph from a note: bfs and dfs follow links out, backlinks follows " +
+      "links in. The semantic strategy comes with semantic search.",
+    available: true,
   },
   {
     name: "state.get",

@@ -193,6 +193,9 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       case "graph.forwardlinks":
         value = ctx.kiln.forwardlinks(args[0]);
         break;
+      case "graph.traverse":
+        value = ctx.kiln.traverse(args[0], args[1]);
+        break;
       case "write_note":
         value = ctx.kiln.writeNote(args[0], args[1], args[2], origin, ctx.writes);
         break;

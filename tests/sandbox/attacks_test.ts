@@ -495,13 +495,17 @@ Deno.test("parameters are validated against the manifest before anything runs", 
 
 Deno.test("bindings that do not exist yet raise a clear error, never nil", async () => {
   using kiln = tempKiln();
-  const { runner } = testRunner(kiln);
+  const { runner } = testRunner(kiln, { approver: fixedApprover(["*"]) });
   try {
     const r = await runner.invoke({
-      plugin: jsPlugin("early", "", "return crucible.graph.traverse('a');"),
+      plugin: jsPlugin(
+        "early",
+        "capabilities: [FsRead: [/tmp]]\n",
+        "return crucible.fs.read('/tmp/x');",
+      ),
     });
     strictEqual(r.error?.code, "E_NOT_AVAILABLE");
-    ok(/crucible.graph.traverse is not available yet/.test(r.error!.message));
+    ok(/crucible.fs.read is not available yet/.test(r.error!.message));
   } finally {
     runner.close();
   }
