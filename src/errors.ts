@@ -35,7 +35,8 @@ export type ErrorCode =
   | "E_AUDIT"
   | "E_CYCLE"
   | "E_DEPTH"
-  | "E_CONFLICT";
+  | "E_CONFLICT"
+  | "E_NOT_AVAILABLE";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

@@ -204,6 +204,31 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: true,
   },
   {
+    name: "http.get",
+    capability: "NetworkHttps",
+    runs: "host",
+    params: [
+      p("url", "string", "http:// or https:// URL on a declared host"),
+      p("options", "object", "{headers, timeout}", true),
+    ],
+    returns: "{status, headers, body}",
+    doc: "An HTTP(S) GET: http.request with the method filled in.",
+    available: true,
+  },
+  {
+    name: "http.post",
+    capability: "NetworkHttps",
+    runs: "host",
+    params: [
+      p("url", "string", "http:// or https:// URL on a declared host"),
+      p("body", "any", "text, or a table sent as JSON"),
+      p("options", "object", "{headers, timeout}", true),
+    ],
+    returns: "{status, headers, body}",
+    doc: "An HTTP(S) POST: http.request with the method and body filled in.",
+    available: true,
+  },
+  {
     name: "fs.read",
     capability: "FsRead",
     runs: "worker",

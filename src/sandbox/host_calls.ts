@@ -99,7 +99,15 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
   };
 
   try {
-    if (call.binding === "http.request") {
+    if (call.binding === "http.get" || call.binding === "http.post") {
+      // The conveniences are http.request with the method (and, for post, the body) filled in.
+      const extra = args[call.binding === "http.get" ? 1 : 2];
+      const options = extra && typeof extra === "object" && !Array.isArray(extra) ? extra : {};
+      args = call.binding === "http.get"
+        ? [args[0], { ...options, method: "GET" }]
+        : [args[0], { ...options, method: "POST", body: args[1] ?? null }];
+    }
+    if (call.binding.startsWith("http.")) {
       let target = "";
       const check = (url: URL) => {
         const scheme = url.protocol === "http:"

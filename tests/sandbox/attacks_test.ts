@@ -319,6 +319,9 @@ Deno.test("network: no capability, an unlisted host, the wrong scheme and a redi
           `capabilities:\n  - NetworkHttp: ["localhost:${port}"]\n`,
           probe({
             ok: `return crucible.http.request("http://localhost:${port}/allowed").body`,
+          get: `return crucible.http.get("http://localhost:${port}/got").status`,
+          post: `return crucible.http.post("http://localhost:${port}/posted", { a: 1 }).status`,
+          getOther: `return crucible.http.get("http://127.0.0.1:${port}/nope")`,
             otherHost: `return crucible.http.request("http://127.0.0.1:${port}/other")`,
             https: `return crucible.http.request("https://localhost:${port}/tls")`,
             redirect: `return crucible.http.request("http://localhost:${port}/redirect")`,
@@ -329,6 +332,8 @@ Deno.test("network: no capability, an unlisted host, the wrong scheme and a redi
       strictEqual(listed.ok, true, JSON.stringify(listed.error));
       const v2 = listed.value as Record<string, string>;
       strictEqual(v2.ok, "hello from the test server");
+      deepStrictEqual([v2.get, v2.post], [200, 200]);
+      ok(startsWith(v2.getOther, "ERR E_CAPABILITY"), v2.getOther);
       ok(
         startsWith(v2.otherHost, "ERR E_CAPABILITY") && v2.otherHost.includes("127.0.0.1"),
         v2.otherHost,
@@ -336,7 +341,7 @@ Deno.test("network: no capability, an unlisted host, the wrong scheme and a redi
       ok(startsWith(v2.https, "ERR E_CAPABILITY") && v2.https.includes("NetworkHttps"), v2.https);
       ok(startsWith(v2.redirect, "ERR E_CAPABILITY"), v2.redirect);
       ok(startsWith(v2.file, "ERR E_CAPABILITY"), v2.file);
-      deepStrictEqual(hits.sort(), ["/allowed", "/redirect"]);
+      deepStrictEqual(hits.sort(), ["/allowed", "/got", "/posted", "/redirect"]);
       ok(events.filter((e) => e.kind === "security").length >= 4);
     } finally {
       runner.close();
