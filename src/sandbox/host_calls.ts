@@ -39,8 +39,13 @@ export interface HostCallContext {
   plugin: string;
   /** Invocation id. */
   invocation: string;
-  /** The grant. */
+  /** The grant (it grows when a capability is approved on first use). */
   grant: readonly Capability[];
+  /**
+   * Ask for a declared capability that is approved on first use; resolves with it once approved,
+   * null when the plugin did not declare it, and throws E_APPROVAL_DENIED when refused.
+   */
+  approveOnUse?(name: string): Promise<Capability | null>;
   /** Kiln bindings. */
   kiln: KilnApi;
   /** This plugin's state. */
@@ -81,7 +86,8 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
   } catch (e) {
     return refuse("E_INVALID_PARAMS", (e as Error).message);
   }
-  const names = new Set(ctx.grant.map((c) => c.name));
+  const holds = async (name: string): Promise<Capability | undefined> =>
+    ctx.grant.find((c) => c.name === name) ?? (await ctx.approveOnUse?.(name)) ?? undefined;
   const denied = (capability: string, target?: string): CallReply => {
     ctx.onUse({
       binding: call.binding,
@@ -146,11 +152,10 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       if (typeof target !== "string") {
         return refuse("E_INVALID_PARAMS", "invoke_plugin(name, params) needs a plugin name");
       }
-      const cap = ctx.grant.find((c) => c.name === "PluginInvoke") as
-        | { plugins: string[] | null }
-        | undefined;
-      const allowed = ctx.dependencies.includes(target) ||
-        (cap !== undefined && (cap.plugins === null || cap.plugins.includes(target)));
+      const allowed = ctx.dependencies.includes(target) || await (async () => {
+        const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
+        return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
+      })();
       if (!allowed) return denied(`PluginInvoke(${target})`, target);
       const fn = typeof args[2] === "string" ? args[2] : undefined;
       const value = await ctx.invokePlugin(target, args[1] ?? {}, fn);
@@ -158,7 +163,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       return { ok: true, value };
     }
     const needed = spec.capability;
-    if (needed !== null && !names.has(needed)) {
+    if (needed !== null && !(await holds(needed))) {
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
     }
     if (call.binding.startsWith("state.")) {

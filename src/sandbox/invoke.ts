@@ -90,6 +90,9 @@ export interface InvocationRequest {
   writeLog?: NoteWrite[];
 }
 
+/** Capabilities only the host enforces: approved on first use rather than before the run. */
+const HOST_ENFORCED = new Set(["KilnWrite", "FsWrite", "PluginInvoke", "StateManage"]);
+
 /** How deep plugin-to-plugin calls may nest. */
 export const MAX_CALL_DEPTH = 8;
 
@@ -261,12 +264,20 @@ export class PluginRunner {
       return fail((e as CrucibleError).code, (e as Error).message);
     }
 
-    // The grant: low-risk capabilities by default, the rest only when approved.
+    // The grant: low-risk capabilities by default, the rest only when approved. Capabilities
+    // that shape the worker's own permissions (reads outside the kiln, network) or its limits
+    // are settled before it starts; the ones the host enforces alone are asked for on first use,
+    // so a run that never writes never asks for KilnWrite.
     const grant: Capability[] = [];
+    const onFirstUse: Capability[] = [];
     const unsafe = m.capabilities.some((c) => c.name === "Unsafe");
     for (const cap of m.capabilities) {
       if (isDefaultGranted(cap)) {
         grant.push(cap);
+        continue;
+      }
+      if (HOST_ENFORCED.has(cap.name)) {
+        onFirstUse.push(cap);
         continue;
       }
       const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
@@ -276,6 +287,18 @@ export class PluginRunner {
       if (!outcome.approved) return fail("E_APPROVAL_DENIED", outcome.message);
       grant.push(cap);
     }
+    const approveOnUse = async (name: string): Promise<Capability | null> => {
+      const cap = onFirstUse.find((c) => c.name === name);
+      if (!cap) return null;
+      const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
+        operation: CAPABILITY_INFO[cap.name].summary,
+        impact: IMPACT[cap.name] ?? "",
+      }, invocation);
+      if (!outcome.approved) throw new CrucibleError("E_APPROVAL_DENIED", outcome.message);
+      onFirstUse.splice(onFirstUse.indexOf(cap), 1);
+      grant.push(cap);
+      return cap;
+    };
     const limits = await this.#limits(
       p,
       unsafe && grant.some((c) => c.name === "Unsafe"),
@@ -307,7 +330,8 @@ export class PluginRunner {
       ? "process"
       : "worker";
     const job = {
-      key: `${p.hash}|${grantKey(grant)}`,
+      // Permissions name the kiln, so a warm worker is reused only for the same kiln.
+      key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
       permissions: workerPermissions(grant, { kilnRoot: this.#root }),
       message: {
         type: "invoke",
@@ -332,6 +356,7 @@ export class PluginRunner {
           invocation,
           grant,
           kiln: this.#kiln,
+          approveOnUse,
           writes: writeMode,
           dependencies: m.dependencies.map((d) => d.name),
           invokePlugin: (target, targetParams, targetFn) =>

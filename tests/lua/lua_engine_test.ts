@@ -377,3 +377,16 @@ Deno.test("print output is captured and size-limited", async () => {
   ok(result.logs.length < 20000);
   ok(/more log lines dropped/.test(result.logs[result.logs.length - 1]));
 });
+
+Deno.test("objects cross with sorted keys; crucible.array() and host arrays stay arrays when empty", async () => {
+  const { result } = await run(`
+    function main()
+      local note = crucible.read_note("b")
+      local tags = note.tags
+      return { z = 1, a = 2, m = { y = 1, b = 2 }, empty = crucible.array(), emptied = tags }
+    end`);
+  strictEqual(
+    JSON.stringify(result.value),
+    '{"a":2,"emptied":[],"empty":[],"m":{"b":2,"y":1},"z":1}',
+  );
+});

@@ -45,7 +45,11 @@ local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setme
   type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage
 local math_type, tointeger, huge = math.type, math.tointeger, math.huge
 local sfmt, sbyte, sfind, ssub, sgsub, concat, uchar = string.format, string.byte, string.find, string.sub, string.gsub, table.concat, utf8.char
-local pack, unpack = table.pack, table.unpack
+local pack, unpack, table_sort, ipairs, getmetatable = table.pack, table.unpack, table.sort, ipairs, getmetatable
+
+-- Tables marked with this metatable are arrays even when empty (crucible.array()); arrays from
+-- the host arrive marked, so an empty list goes back as [] rather than {}.
+local ArrayMT = { __name = "array" }
 
 -- Nothing of these reaches plugin code, not even through the string metatable.
 string.dump = nil
@@ -105,7 +109,7 @@ local function decode(s)
         if d == 125 then return t end
       end
     elseif c == 91 then
-      local t = {}
+      local t = setmetatable({}, ArrayMT)
       pos = pos + 1
       ws()
       if sbyte(s, pos) == 93 then pos = pos + 1; return t end
@@ -165,7 +169,7 @@ local function encode_into(v, depth, seen, out, what)
     seen[v] = true
     local n, count = rawlen(v), 0
     for _ in next, v do count = count + 1 end
-    if n > 0 and count == n then
+    if (n > 0 and count == n) or (count == 0 and getmetatable(v) == ArrayMT) then
       out[#out + 1] = "["
       for i = 1, n do
         if i > 1 then out[#out + 1] = "," end
@@ -173,17 +177,24 @@ local function encode_into(v, depth, seen, out, what)
       end
       out[#out + 1] = "]"
     else
-      out[#out + 1] = "{"
-      local first = true
-      for k, x in next, v do
+      -- Keys in sorted order: Lua's hash order changes from run to run, JSON output must not.
+      local keys, names = {}, {}
+      for k in next, v do
         local kt = type(k)
-        if kt == "number" and math_type(k) == "integer" then k = sfmt("%d", k)
-        elseif kt ~= "string" then error(what .. " has a " .. kt .. " key; only text and integer keys can cross", 0) end
-        if not first then out[#out + 1] = "," end
-        first = false
-        out[#out + 1] = quote(k)
+        local name
+        if kt == "number" and math_type(k) == "integer" then name = sfmt("%d", k)
+        elseif kt == "string" then name = k
+        else error(what .. " has a " .. kt .. " key; only text and integer keys can cross", 0) end
+        keys[#keys + 1] = name
+        names[name] = k
+      end
+      table_sort(keys)
+      out[#out + 1] = "{"
+      for i, name in ipairs(keys) do
+        if i > 1 then out[#out + 1] = "," end
+        out[#out + 1] = quote(name)
         out[#out + 1] = ":"
-        encode_into(x, depth + 1, seen, out, what)
+        encode_into(v[names[name]], depth + 1, seen, out, what)
       end
       out[#out + 1] = "}"
     end
@@ -213,6 +224,12 @@ local function hostcall(name, ...)
   raise(reply.error.code, reply.error.message, 3)
 end
 ${crucibleTable()}
+--- An empty table that crosses to the host as [] (a table with items crosses as a list anyway).
+crucible.array = function(t)
+  t = t or {}
+  if type(t) ~= "table" then raise("E_INVALID_PARAMS", "crucible.array(t) takes a table", 2) end
+  return setmetatable(t, ArrayMT)
+end
 
 -- The stop check: every ${HOOK_EVERY} instructions, in the main thread and every coroutine.
 local function hook()
