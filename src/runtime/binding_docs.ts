@@ -37,9 +37,9 @@ export function renderBindingDocs(): string {
     "| binding | capability | runs in | available |",
     "| --- | --- | --- | --- |",
     ...BINDINGS.map((b) =>
-      `| [\`${b.name}\`](#${b.name.replaceAll(".", "")}) | ${b.capability ?? "none"} | ${b.runs} | ${
-        b.available ? "yes" : "not yet"
-      } |`
+      `| [\`${b.name}\`](#${b.name.replaceAll(".", "")}) | ${
+        b.capability ?? "none"
+      } | ${b.runs} | ${b.available ? "yes" : "not yet"} |`
     ),
     "",
   ];
