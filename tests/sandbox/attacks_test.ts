@@ -319,9 +319,9 @@ Deno.test("network: no capability, an unlisted host, the wrong scheme and a redi
           `capabilities:\n  - NetworkHttp: ["localhost:${port}"]\n`,
           probe({
             ok: `return crucible.http.request("http://localhost:${port}/allowed").body`,
-          get: `return crucible.http.get("http://localhost:${port}/got").status`,
-          post: `return crucible.http.post("http://localhost:${port}/posted", { a: 1 }).status`,
-          getOther: `return crucible.http.get("http://127.0.0.1:${port}/nope")`,
+            get: `return crucible.http.get("http://localhost:${port}/got").status`,
+            post: `return crucible.http.post("http://localhost:${port}/posted", { a: 1 }).status`,
+            getOther: `return crucible.http.get("http://127.0.0.1:${port}/nope")`,
             otherHost: `return crucible.http.request("http://127.0.0.1:${port}/other")`,
             https: `return crucible.http.request("https://localhost:${port}/tls")`,
             redirect: `return crucible.http.request("http://localhost:${port}/redirect")`,
