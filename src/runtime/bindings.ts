@@ -238,6 +238,19 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: false,
   },
   {
+    name: "batch",
+    capability: null,
+    runs: "worker",
+    params: [
+      p("calls", "array", 'a list of calls, each {"binding name", args...}, at most 1000'),
+    ],
+    returns: "[{ok = true, value} or {ok = false, error = {code, message}}] in the same order",
+    doc: "Make many calls at once: host calls travel together in one round trip, so bulk " +
+      "reads and searches are not bound by the host's latency. Each call is checked as if " +
+      "made alone; one failing does not stop the others.",
+    available: true,
+  },
+  {
     name: "time.now",
     capability: null,
     runs: "worker",

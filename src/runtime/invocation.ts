@@ -11,6 +11,9 @@ import type { InvokeMessage, Json, WorkerMessage } from "./protocol.ts";
 import { WORKER_BINDINGS } from "./worker_bindings.ts";
 import { engineFor } from "./engines/mod.ts";
 
+/** Most calls in one crucible.batch. */
+export const MAX_BATCH = 1000;
+
 /** How the sandbox reaches the host synchronously. */
 export interface HostChannel {
   /** Clear stop and reply state at the start of an invocation. */
@@ -57,7 +60,47 @@ export async function runInvocation(
     logs.push(line);
   };
   const granted = new Set(m.granted);
+  // batch: worker-side calls run here, host-side ones travel together in one round trip.
+  const batch = (args: Json[]): Json => {
+    const calls = args[0];
+    if (!Array.isArray(calls) || calls.length > MAX_BATCH) {
+      throw new PluginError(
+        "E_INVALID_PARAMS",
+        `batch(calls) takes a list of at most ${MAX_BATCH} calls, each {"name", args...}`,
+      );
+    }
+    const results: Json[] = new Array(calls.length).fill(null);
+    const remote: { at: number; name: string; args: Json[] }[] = [];
+    calls.forEach((c, at) => {
+      if (!Array.isArray(c) || typeof c[0] !== "string" || c[0] === "batch") {
+        results[at] = {
+          ok: false,
+          error: { code: "E_INVALID_PARAMS", message: "a batch call is {name, args...}" },
+        };
+        return;
+      }
+      const [name, ...rest] = c as [string, ...Json[]];
+      const spec = binding(name);
+      if (spec?.available && spec.runs === "host") {
+        remote.push({ at, name, args: rest });
+        return;
+      }
+      try {
+        results[at] = { ok: true, value: call(name, rest) };
+      } catch (e) {
+        const err = asPluginError(e);
+        results[at] = { ok: false, error: { code: err.code, message: err.message } };
+      }
+    });
+    if (remote.length > 0) {
+      const replies = l.call(m.id, "batch", [remote.map((r) => [r.name, ...r.args])]) as Json[];
+      remote.forEach((r, i) => (results[r.at] = replies[i]));
+    }
+    return results;
+  };
+
   const call = (name: string, args: Json[]): Json => {
+    if (name === "batch") return batch(args);
     const spec = binding(name);
     if (!spec) throw new PluginError("E_NOT_FOUND", `crucible.${name} does not exist`);
     if (!spec.available) {

@@ -70,6 +70,20 @@ function refuse(code: string, message: string): CallReply {
 
 /** Answer one host call. Never throws: failures are replies. */
 export async function answerCall(call: CallMessage, ctx: HostCallContext): Promise<CallReply> {
+  if (call.binding === "batch") {
+    // Each call of a batch is checked and answered exactly as if it had come alone.
+    const calls = Array.isArray(call.args[0]) ? call.args[0] : [];
+    const replies: Json[] = [];
+    for (const c of calls.slice(0, 1000)) {
+      if (!Array.isArray(c) || typeof c[0] !== "string" || c[0] === "batch") {
+        replies.push({ ok: false, error: { code: "E_INVALID_PARAMS", message: "bad batch call" } });
+        continue;
+      }
+      const reply = await answerCall({ ...call, binding: c[0], args: c.slice(1) }, ctx);
+      replies.push(reply as unknown as Json);
+    }
+    return { ok: true, value: replies };
+  }
   const spec = binding(call.binding);
   if (!spec || spec.runs !== "host") {
     return refuse("E_NOT_FOUND", `crucible.${call.binding} is not a host binding`);

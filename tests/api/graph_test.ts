@@ -79,3 +79,41 @@ Deno.test("bad options and the semantic strategy are clear errors", async () => 
   strictEqual(await traverse('{ strategy = "sideways" }'), "E_INVALID_PARAMS");
   strictEqual(await traverse('{ strategy = "semantic" }'), "E_NOT_AVAILABLE");
 });
+
+Deno.test("batch runs many calls, host and worker side, in order, each checked alone", async () => {
+  using kiln = tempKiln(KILN);
+  const { runner } = testRunner(kiln);
+  const p = await luaPlugin(
+    "batcher",
+    "",
+    `function main()
+       local r = crucible.batch({
+         { "read_note", "a" },
+         { "graph.backlinks", "c" },
+         { "search", "zzz-nothing" },
+         { "write_note", "x.md", "no" },
+         { "read_note", "missing" },
+         { "nope" },
+       })
+       return {
+         r[1].value.title, r[2].value[1].path, #r[3].value,
+         r[4].error.code, r[5].error.code, r[6].error.code,
+       }
+     end`,
+  );
+  try {
+    const r = await runner.invoke({ plugin: p });
+    strictEqual(r.ok, true, JSON.stringify(r.error));
+    deepStrictEqual(r.value, ["A", "a.md", 0, "E_CAPABILITY", "E_NOT_FOUND", "E_NOT_FOUND"]);
+    let wrote = true;
+    try {
+      Deno.statSync(`${kiln.root}/x.md`);
+    } catch {
+      wrote = false;
+    }
+    strictEqual(wrote, false);
+  } finally {
+    runner.close();
+    p.cleanup();
+  }
+});
