@@ -128,7 +128,7 @@ export async function runInvocation(
     }
     try {
       const { value, target } = impl(
-        { kilnRoot: m.kilnRoot, fileSize: m.limits.fileSize, log },
+        { kilnRoot: m.kilnRoot, fileSize: m.limits.fileSize, fsRead: m.fsRead ?? [], log },
         args,
       );
       if (spec.capability !== null) {

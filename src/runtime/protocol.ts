@@ -67,6 +67,8 @@ export interface InvokeMessage {
   kilnRoot: string;
   /** Names of the plugin's declared dependencies (requirable as call proxies). */
   dependencies: string[];
+  /** Absolute paths the grant's FsRead allows (home already expanded). */
+  fsRead: string[];
 }
 
 /** Host → worker: set up the shared buffers (once per worker). */

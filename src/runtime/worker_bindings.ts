@@ -16,6 +16,8 @@ export interface WorkerBindingContext {
   kilnRoot: string;
   /** Largest file read. */
   fileSize: number;
+  /** Absolute paths FsRead allows. */
+  fsRead: string[];
   /** Append to the plugin log. */
   log(line: string): void;
 }
@@ -55,6 +57,36 @@ export const WORKER_BINDINGS: Record<
       },
     };
   },
+  "fs.read"(ctx, [p]) {
+    const file = outsidePath(ctx, p, "fs.read(path)");
+    const info = Deno.statSync(file);
+    if (!info.isFile) throw new PluginError("E_INVALID_PARAMS", `${file} is not a file`);
+    if (info.size > ctx.fileSize) {
+      throw new PluginError(
+        "E_FILE_TOO_LARGE",
+        `${file} is ${formatBytes(info.size)}, over the ${formatBytes(ctx.fileSize)} limit`,
+      );
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(Deno.readFileSync(file));
+    } catch (e) {
+      if (e instanceof TypeError) {
+        throw new PluginError("E_INVALID_VALUE", `${file} is not UTF-8 text`);
+      }
+      throw e;
+    }
+    return { value: text, target: file };
+  },
+  "fs.list"(ctx, [p]) {
+    const dir = outsidePath(ctx, p, "fs.list(dir)");
+    const entries: Json[] = [];
+    for (const e of Deno.readDirSync(dir)) {
+      entries.push({ name: e.name, type: e.isDirectory ? "dir" : e.isFile ? "file" : "other" });
+    }
+    entries.sort((a, b) => ((a as { name: string }).name < (b as { name: string }).name ? -1 : 1));
+    return { value: entries, target: dir };
+  },
   "time.now"() {
     return { value: Date.now() };
   },
@@ -70,3 +102,36 @@ export const WORKER_BINDINGS: Record<
     return { value: null };
   },
 };
+
+/** An absolute path (or ~/…) inside one of the FsRead paths, symlinks resolved. */
+function outsidePath(ctx: WorkerBindingContext, p: Json | undefined, what: string): string {
+  if (typeof p !== "string" || p === "") {
+    throw new PluginError("E_INVALID_PARAMS", `${what} needs an absolute path`);
+  }
+  if (!p.startsWith("/")) {
+    throw new PluginError("E_PATH", `${what}: ${p} is not absolute; give a full path`);
+  }
+  let real: string;
+  try {
+    real = Deno.realPathSync(p);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new PluginError("E_NOT_FOUND", `${p} does not exist`);
+    }
+    throw e;
+  }
+  const allowed = ctx.fsRead.some((root) => {
+    let r = root;
+    try {
+      r = Deno.realPathSync(root);
+    } catch { /* an allowed path that does not exist allows nothing */ }
+    return real === r || real.startsWith(r.endsWith("/") ? r : r + "/");
+  });
+  if (!allowed) {
+    throw new PluginError(
+      "E_CAPABILITY",
+      `${what}: ${p} is outside the paths the plugin's FsRead capability lists`,
+    );
+  }
+  return real;
+}

@@ -18,7 +18,7 @@ import {
   formatCapability,
   riskOf,
 } from "../security/capability.ts";
-import { grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
+import { expandHome, grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
 import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { ErrorInfo, Json } from "../runtime/protocol.ts";
@@ -349,6 +349,9 @@ export class PluginRunner {
         granted: grant.map((c) => c.name),
         kilnRoot: this.#root,
         dependencies: m.dependencies.map((d) => d.name),
+        fsRead: grant.flatMap((
+          c,
+        ) => (c.name === "FsRead" ? c.paths.map((x) => expandHome(x)) : [])),
       },
       onCall: (call) =>
         answerCall(call, {
