@@ -85,6 +85,19 @@ function crashPoint(point: string): void {
   if (wanted === point) Deno.exit(86);
 }
 
+/** Fields list_notes can return. */
+const LIST_FIELDS = new Set([
+  "path",
+  "title",
+  "tags",
+  "word_count",
+  "modified",
+  "frontmatter",
+  "aliases",
+  "headings",
+  "bytes",
+]);
+
 /** Kiln bindings on the host. */
 export class KilnApi {
   /** Kiln root (real path). */
@@ -135,13 +148,38 @@ export class KilnApi {
       where: whereFilters(o.where),
       limit: typeof o.limit === "number" ? o.limit : undefined,
     });
-    return rows.map((r) => ({
-      path: r.path,
-      title: r.title,
-      tags: r.tags,
-      word_count: r.wordCount,
-      modified: new Date(r.mtime).toISOString(),
-    }));
+    const fields = o.fields === undefined || o.fields === null ? null : o.fields;
+    if (
+      fields !== null && (!Array.isArray(fields) || fields.some((f) => !LIST_FIELDS.has(String(f))))
+    ) {
+      throw new InvalidParamsError(
+        `list_notes fields is a list of ${[...LIST_FIELDS].join(", ")}`,
+      );
+    }
+    const wanted = fields === null ? null : new Set(fields.map(String));
+    const index = this.index();
+    return rows.map((r) => {
+      const row: Record<string, Json> = {
+        path: r.path,
+        title: r.title,
+        tags: r.tags,
+        word_count: r.wordCount,
+        modified: new Date(r.mtime).toISOString(),
+      };
+      if (wanted === null) return row;
+      const out: Record<string, Json> = {};
+      for (const f of wanted) {
+        if (f in row) out[f] = row[f];
+        else {
+          const note = index.note(r.path)!;
+          if (f === "frontmatter") out.frontmatter = note.frontmatter as Json;
+          if (f === "aliases") out.aliases = note.aliases;
+          if (f === "headings") out.headings = note.headings.map((h) => h.text);
+          if (f === "bytes") out.bytes = note.bytes;
+        }
+      }
+      return out;
+    });
   }
 
   /** `search(query, {limit})`. */
@@ -152,7 +190,13 @@ export class KilnApi {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
       throw new InvalidParamsError(`search limit must be 1 to ${MAX_SEARCH_LIMIT}`);
     }
-    return this.index().search(query, { limit }).map((h) => ({
+    const where = whereFilters(o.where);
+    const index = this.index();
+    // With frontmatter filters, look further down the ranking and keep the first that match.
+    const hits = index.search(query, { limit: where.length ? MAX_SEARCH_LIMIT : limit })
+      .filter((h) => !where.length || matchesWhere(index.note(h.path)?.frontmatter ?? {}, where))
+      .slice(0, limit);
+    return hits.map((h) => ({
       path: h.path,
       title: h.title,
       score: h.score,

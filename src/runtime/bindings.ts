@@ -67,7 +67,13 @@ export const BINDINGS: readonly BindingSpec[] = [
     runs: "host",
     params: [
       p("folder", "string", "kiln-relative folder (default: the whole kiln)", true),
-      p("options", "object", "{recursive, tag, where, limit}", true),
+      p(
+        "options",
+        "object",
+        "{recursive, tag, where, limit, fields (any of path, title, tags, word_count, " +
+          "modified, frontmatter, aliases, headings, bytes)}",
+        true,
+      ),
     ],
     returns: "[{path, title, tags, word_count, modified}]",
     doc: "List notes, optionally in one folder, with a tag, or matching frontmatter filters " +
@@ -80,7 +86,7 @@ export const BINDINGS: readonly BindingSpec[] = [
     runs: "host",
     params: [
       p("query", "string", 'words (all required), "phrases", prefix*, a OR b, -excluded'),
-      p("options", "object", "{limit (default 20, max 100)}", true),
+      p("options", "object", "{limit (default 20, max 100), where (frontmatter filters)}", true),
     ],
     returns: "[{path, title, score, snippet}]",
     doc: "Full-text search over the kiln, best match first.",

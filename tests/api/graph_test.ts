@@ -117,3 +117,34 @@ Deno.test("batch runs many calls, host and worker side, in order, each checked a
     p.cleanup();
   }
 });
+
+Deno.test("list_notes returns chosen fields; search filters by frontmatter", async () => {
+  using kiln = tempKiln(KILN);
+  const { runner } = testRunner(kiln);
+  const p = await luaPlugin(
+    "lister",
+    "",
+    `function main()
+       local rows = crucible.list_notes(nil, { where = { status = "done" }, fields = { "path", "frontmatter" } })
+       local hits = crucible.search("a OR c OR d", { where = { "status=done" } })
+       local paths = {}
+       for _, h in ipairs(hits) do paths[#paths + 1] = h.path end
+       table.sort(paths)
+       return { rows = rows, hits = paths }
+     end`,
+  );
+  try {
+    const r = await runner.invoke({ plugin: p });
+    strictEqual(r.ok, true, JSON.stringify(r.error));
+    deepStrictEqual(r.value, {
+      rows: [
+        { frontmatter: { status: "done" }, path: "a.md" },
+        { frontmatter: { status: "done" }, path: "c.md" },
+      ],
+      hits: ["a.md", "c.md"],
+    });
+  } finally {
+    runner.close();
+    p.cleanup();
+  }
+});
