@@ -24,7 +24,16 @@ const MAX_RESULT = 64 * 1024 * 1024;
 // both are diverted, for the moment of creation only, to the module the host compiled.
 const SENTINEL = "/cru-sandbox/lua.wasm";
 
-async function instantiate(module: WebAssembly.Module): Promise<LuaFactory> {
+// The diversion above swaps two globals across an await: one instantiation at a time.
+let instantiating: Promise<unknown> = Promise.resolve();
+
+function instantiate(module: WebAssembly.Module): Promise<LuaFactory> {
+  const run = instantiating.then(() => instantiateNow(module));
+  instantiating = run.catch(() => {});
+  return run;
+}
+
+async function instantiateNow(module: WebAssembly.Module): Promise<LuaFactory> {
   const realRead = fs.readFileSync;
   const realInstantiate = WebAssembly.instantiate;
   // deno-lint-ignore no-explicit-any
