@@ -19,6 +19,7 @@ import { registerAuditCommand } from "./audit.ts";
 import { InvocationFailed } from "./run.ts";
 import { registerLuaCommands } from "./lua.ts";
 import { registerUndoCommand } from "./undo.ts";
+import { registerRuneCommands } from "./rune.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerPluginsCommands(program, globals);
   registerAuditCommand(program, globals);
   registerLuaCommands(program, globals);
+  registerRuneCommands(program, globals);
   registerUndoCommand(program, globals);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;

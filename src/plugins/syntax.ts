@@ -1,6 +1,6 @@
 /**
  * Syntax checks by the language engines. Lua code is compiled (never run) in a throwaway wasmoon
- * state. Rune has no engine yet: its plugins get a warning, never a silent pass.
+ * state; Rune code is parsed and compiled by the Rune compiler (never run).
  *
  * @module
  */
@@ -77,13 +77,7 @@ export async function checkSyntax(
   code: string,
 ): Promise<PluginProblem[]> {
   if (language === "lua") return await checkLuaSyntax(file, chunkName, code);
-  return [{
-    file,
-    line: 1,
-    field: "code",
-    severity: "warning",
-    code: "rune-syntax-unchecked",
-    message: "rune syntax not checked: the Rune engine is not available yet",
-    hint: "errors in the code will show when the plugin first runs",
-  }];
+  // The Rune compiler is loaded only when a Rune plugin is checked.
+  const { checkRuneSyntax } = await import("../runtime/engines/rune/check.ts");
+  return checkRuneSyntax(file, chunkName, code);
 }

@@ -266,6 +266,19 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: true,
   },
   {
+    name: "random.int",
+    capability: null,
+    runs: "worker",
+    params: [
+      p("min", "integer", "smallest value"),
+      p("max", "integer", "largest value (inclusive)"),
+    ],
+    returns: "integer",
+    doc: "A uniformly random integer from min to max inclusive (from the system's secure " +
+      "random source; Rune has no random module of its own here).",
+    available: true,
+  },
+  {
     name: "time.now",
     capability: null,
     runs: "worker",

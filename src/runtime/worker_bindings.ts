@@ -87,6 +87,23 @@ export const WORKER_BINDINGS: Record<
     entries.sort((a, b) => ((a as { name: string }).name < (b as { name: string }).name ? -1 : 1));
     return { value: entries, target: dir };
   },
+  "random.int"(_ctx, [min, max]) {
+    if (
+      typeof min !== "number" || typeof max !== "number" || !Number.isSafeInteger(min) ||
+      !Number.isSafeInteger(max) || max < min || max - min > 2 ** 32
+    ) {
+      throw new PluginError(
+        "E_INVALID_PARAMS",
+        "random.int(min, max) needs two integers with min <= max, at most 2^32 apart",
+      );
+    }
+    const span = max - min + 1;
+    // Rejection sampling: no modulo bias.
+    const limit = Math.floor(2 ** 32 / span) * span;
+    const buf = new Uint32Array(1);
+    do crypto.getRandomValues(buf); while (buf[0] >= limit);
+    return { value: min + (buf[0] % span) };
+  },
   "time.now"() {
     return { value: Date.now() };
   },

@@ -146,19 +146,42 @@ Deno.test("an error in a plugin exits 1 with the file and line on stderr", async
   match(r.stderr, /error: E_RUNTIME: attempt to concatenate a nil value \(oops\.lua:6\)/);
 });
 
-Deno.test("a Rune plugin reports that the engine is not available yet", async () => {
+Deno.test("the built-in Rune dice roller runs in the sandbox and its own tests pass", async () => {
   using kiln = tempDemoKiln();
-  const r = await runCruJson<Reply>([
+  type Roll = { expression: string; result: number; rolls: { rolled: number[]; kept: number[] }[] };
+  const r = await runCruJson<{ ok: boolean; value: Roll }>([
     "--kiln",
     kiln.root,
     "plugins",
     "run",
     "dice-roller",
     "--params",
-    '{"expression": "2d6"}',
+    '{"expression": "4d6kh3+2"}',
   ]);
-  strictEqual(r.code, 1);
-  strictEqual(r.json.error?.code, "E_NOT_AVAILABLE");
+  strictEqual(r.code, 0, r.stderr);
+  const v = r.json.value;
+  strictEqual(v.rolls[0].rolled.length, 4);
+  strictEqual(v.rolls[0].kept.length, 3);
+  ok(v.rolls[0].rolled.every((d) => d >= 1 && d <= 6));
+  strictEqual(v.result, v.rolls[0].kept.reduce((a, b) => a + b, 0) + 2);
+  const bad = await runCruJson<Reply>([
+    "--kiln",
+    kiln.root,
+    "plugins",
+    "run",
+    "dice-roller",
+    "--params",
+    '{"expression": "2dx"}',
+  ]);
+  strictEqual(bad.code, 1);
+  strictEqual(bad.json.error?.code, "E_RUNTIME");
+  ok(/not a number in the sides/.test(bad.json.error!.message));
+  const tests = await runCruJson<{ passed: number; failed: number }>([
+    "rune",
+    "test",
+    "plugins/dice-roller.rune",
+  ]);
+  deepStrictEqual([tests.code, tests.json.passed, tests.json.failed], [0, 6, 0]);
 });
 
 Deno.test("lua run runs plain Lua with the default grant and passes parameters", async () => {

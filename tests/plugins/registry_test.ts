@@ -123,12 +123,23 @@ Deno.test("safety lints refuse Lua that names removed globals", async () => {
   );
 });
 
-Deno.test("rune plugins carry a 'rune syntax not checked' warning, never a silent pass", async () => {
+Deno.test("rune plugins are syntax-checked by the Rune compiler", async () => {
   using s = setup();
   s.write("kiln", "r.rune", "---\nname: r\ndescription: d\n---\npub fn main(p) { p }\n");
-  const p = (await s.load()).get("r")!;
-  strictEqual(p.valid, true);
-  ok(p.problems.some((x) => x.severity === "warning" && /rune syntax not checked/.test(x.message)));
+  s.write(
+    "kiln",
+    "bad.rune",
+    "---\nname: bad\ndescription: d\n---\npub fn main(p) {\n  let = 1;\n}\n",
+  );
+  const r = await s.load();
+  strictEqual(r.get("r")!.valid, true);
+  deepStrictEqual(r.get("r")!.problems, []);
+  const bad = r.get("bad")!;
+  strictEqual(bad.valid, false);
+  ok(
+    bad.problems.some((x) => x.severity === "error" && x.line === 6),
+    JSON.stringify(bad.problems),
+  );
 });
 
 Deno.test("dependencies: present, satisfied, optional", async () => {

@@ -14,10 +14,7 @@ export async function engineFor(language: string): Promise<EngineFactory> {
     case "js-test":
       return (await import("./js_test.ts")).createJsTestEngine;
     case "rune":
-      throw new PluginError(
-        "E_NOT_AVAILABLE",
-        "the Rune engine is not available yet; Rune plugins cannot run in this version of cru",
-      );
+      return (await import("./rune/engine.ts")).createRuneEngine;
     default:
       throw new PluginError(
         "E_NOT_AVAILABLE",

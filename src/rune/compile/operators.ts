@@ -1,0 +1,148 @@
+/**
+ * Operators: unary and binary operators (with the inline fast paths of fast.ts), bool
+ * conditions, and assignments, including compound assignment to variables, fields and elements.
+ *
+ * @module
+ */
+import type { AssignOp, Expr } from "../ast.ts";
+import type { Span } from "../source.ts";
+import type { Compiler } from "./compiler.ts";
+import { expr } from "./expr.ts";
+import { fastArith, fastCompare, fastIndex, fastSetIndex, fastTruth } from "./fast.ts";
+
+const BINARY_HELPERS: Record<string, string> = {
+  "+": "$add",
+  "-": "$sub",
+  "*": "$mul",
+  "/": "$div",
+  "%": "$rem",
+  "<<": "$shl",
+  ">>": "$shr",
+  "&": "$band",
+  "|": "$bor",
+  "^": "$bxor",
+  "==": "$eq",
+  "!=": "$ne",
+  "<": "$lt",
+  "<=": "$le",
+  ">": "$gt",
+  ">=": "$ge",
+};
+
+/** Compile a condition to a JavaScript boolean expression. */
+export function cond(c: Compiler, e: Expr): string {
+  if (e.kind === "paren") return cond(c, e.expr);
+  // A condition must be a bool, so `!x` there is logical negation (an int fails the check).
+  if (e.kind === "unary" && e.op === "!") return `!${cond(c, e.operand)}`;
+  const js = expr(c, e);
+  return isBoolean(e) ? js : fastTruth(c, js);
+}
+
+/** Does an expression certainly produce a bool? */
+export function isBoolean(e: Expr): boolean {
+  switch (e.kind) {
+    case "lit":
+      return e.value.t === "bool";
+    case "binary":
+      return ["==", "!=", "<", "<=", ">", ">=", "&&", "||"].includes(e.op);
+    case "unary":
+      return e.op === "!" && isBoolean(e.operand);
+    case "is":
+      return true;
+    case "paren":
+      return isBoolean(e.expr);
+    case "macro":
+      return e.name.name === "matches";
+    default:
+      return false;
+  }
+}
+
+export function unary(c: Compiler, e: Extract<Expr, { kind: "unary" }>): string {
+  const x = expr(c, e.operand);
+  switch (e.op) {
+    case "-":
+      return `$neg(${x})`;
+    case "!":
+      return isBoolean(e.operand) ? `!(${x})` : `$not(${x})`;
+    case "*":
+    case "&":
+      return x;
+  }
+}
+
+export function binary(c: Compiler, e: Extract<Expr, { kind: "binary" }>): string {
+  if (e.op === "&&" || e.op === "||") {
+    const left = cond(c, e.left);
+    const [right, lines] = c.collect(() => cond(c, e.right));
+    if (lines.length === 0) return `(${left} ${e.op} ${right})`;
+    const t = c.fn.tmp();
+    c.emit(`${t} = ${left};`);
+    c.emitBlock(`if (${e.op === "&&" ? "" : "!"}${t}) {`, [...lines, {
+      code: `${t} = ${right};`,
+      pos: c.pos,
+    }]);
+    return t;
+  }
+  const [a, b] = c.list([e.left, e.right], (x) => expr(c, x));
+  return binaryJs(c, e.op, a, b);
+}
+
+/** A binary operator on two compiled operands, inline fast path where there is one. */
+function binaryJs(c: Compiler, op: string, a: string, b: string): string {
+  if (op === "+" || op === "-" || op === "*") return fastArith(c, op, a, b);
+  if (["<", "<=", ">", ">=", "==", "!="].includes(op)) return fastCompare(c, op, a, b);
+  return `${BINARY_HELPERS[op]}(${a}, ${b})`;
+}
+
+/** Compile an assignment (`=` and the compound operators). */
+export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, span: Span): void {
+  const bin = op === "=" ? null : op.slice(0, -1);
+  const combine = (current: string, v: string) => (bin === null ? v : binaryJs(c, bin, current, v));
+  let t = target;
+  while (t.kind === "paren" || (t.kind === "unary" && t.op === "*")) {
+    t = t.kind === "paren" ? t.expr : t.operand;
+  }
+  // As in Rust, the value is evaluated before the place it is assigned to.
+  switch (t.kind) {
+    case "path": {
+      const segs = t.path.segments;
+      const v = segs.length === 1 && !t.path.global ? c.variable(segs[0].name) : null;
+      if (!v) {
+        c.error(
+          t.span,
+          `cannot assign to \`${segs.map((s) => s.name).join("::")}\``,
+          "only variables, fields and elements can be assigned",
+        );
+        return;
+      }
+      v.binding.assigned = true;
+      const cap = c.fn.captures.get(v.binding);
+      if (cap) cap.assigned = true;
+      const rhs = expr(c, value);
+      c.emit(`${v.js} = ${combine(v.js, rhs)};`);
+      return;
+    }
+    case "field": {
+      const rhs = c.stable(expr(c, value));
+      const obj = c.stable(expr(c, t.target));
+      const name = t.name.name;
+      const current = bin === null ? "" : `${c.prog.getter(name)}(${obj})`;
+      c.emit(`${c.prog.setter(name)}(${obj}, ${combine(current, rhs)});`);
+      return;
+    }
+    case "index": {
+      const rhs = c.stable(expr(c, value));
+      const [obj, idx] = c.list([t.target, t.index], (x) => expr(c, x)).map((x) => c.stable(x));
+      const next = bin === null ? rhs : c.stable(combine(fastIndex(c, obj, idx), rhs));
+      c.emit(fastSetIndex(c, obj, idx, next));
+      return;
+    }
+    default:
+      c.error(
+        span,
+        "this expression cannot be assigned to",
+        "assign to a variable, a field or an element",
+      );
+  }
+}

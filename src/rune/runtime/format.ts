@@ -1,0 +1,286 @@
+/**
+ * Formatting values: `{}` (Display), `{:?}` (Debug, `{:#?}` pretty), and format specs with
+ * fill, alignment, sign, width, precision and the integer radixes, following Rust's rules.
+ *
+ * @module
+ */
+import { typeError } from "./errors.ts";
+import { typeName } from "./ops.ts";
+import {
+  Bytes,
+  Char,
+  Err,
+  Float,
+  HashMapValue,
+  HashSetValue,
+  NONE,
+  Ok,
+  Range,
+  Some,
+  StructValue,
+  Tuple,
+  type Value,
+} from "./values.ts";
+
+/** A parsed `{:…}` spec. */
+export interface FormatSpec {
+  fill?: string;
+  align?: "<" | ">" | "^";
+  sign?: "+";
+  alternate?: boolean;
+  zero?: boolean;
+  width?: number;
+  precision?: number;
+  /** `` (Display), `?`, `x`, `X`, `b`, `o`, `e`, `E`. */
+  type: string;
+}
+
+/** Rust's Display for f64: shortest round-trip digits, never an exponent. */
+export function floatDisplay(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "inf";
+  if (v === -Infinity) return "-inf";
+  if (Object.is(v, -0)) return "-0";
+  const s = String(v);
+  if (!/e/.test(s)) return s;
+  return expandExponent(s);
+}
+
+/** Rust's Debug for f64: like Display, with `.0` on whole numbers and exponents when huge/tiny. */
+export function floatDebug(v: number): string {
+  if (!Number.isFinite(v)) return floatDisplay(v);
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    const [m, e] = v.toExponential().split("e");
+    return `${m.includes(".") ? m : m}e${e.startsWith("+") ? e.slice(1) : e}`;
+  }
+  const s = floatDisplay(v);
+  return /[.]/.test(s) || /inf|NaN/.test(s) ? s : s + ".0";
+}
+
+function expandExponent(s: string): string {
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, lead, frac = "", expText] = m;
+  const exp = Number(expText);
+  const digits = lead + frac;
+  if (exp >= 0) {
+    const point = 1 + exp;
+    if (digits.length <= point) return sign + digits + "0".repeat(point - digits.length);
+    return sign + digits.slice(0, point) + "." + digits.slice(point);
+  }
+  return sign + "0." + "0".repeat(-exp - 1) + digits;
+}
+
+/** `{}` of a value. */
+export function display(v: Value): string {
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "number":
+      return String(v);
+    case "bigint":
+    case "boolean":
+      return String(v);
+  }
+  if (v instanceof Float) return floatDisplay(v.v);
+  if (v instanceof Char) return String.fromCodePoint(v.c);
+  throw typeError(
+    `\`${typeName(v)}\` does not implement the display protocol; format it with {:?} instead`,
+  );
+}
+
+const ESCAPES: Record<string, string> = Object.assign(Object.create(null), {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\\": "\\\\",
+  "\0": "\\0",
+});
+
+/** A string literal as Rust's Debug writes it. */
+export function debugString(s: string, quote = '"'): string {
+  let out = quote;
+  for (const ch of s) {
+    if (ch === quote) out += "\\" + quote;
+    else if (ESCAPES[ch] !== undefined) out += ESCAPES[ch];
+    else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) {
+      out += `\\u{${ch.charCodeAt(0).toString(16)}}`;
+    } else out += ch;
+  }
+  return out + quote;
+}
+
+/** `{:?}` (or `{:#?}` when `pretty`) of a value. */
+export function debug(v: Value, pretty = false): string {
+  const seen = new Set<object>();
+  return debugInner(v, pretty, 0, seen);
+}
+
+function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>): string {
+  switch (typeof v) {
+    case "string":
+      return debugString(v);
+    case "number":
+    case "bigint":
+    case "boolean":
+      return String(v);
+    case "function":
+      return `<fn ${v.$name ?? "closure"}>`;
+  }
+  if (v instanceof Float) return floatDebug(v.v);
+  if (v instanceof Char) return debugString(String.fromCodePoint(v.c), "'");
+  if (v === NONE) return "None";
+  if (seen.has(v)) return "...";
+  if (seen.size > 200) return "...";
+  seen.add(v);
+  try {
+    const list = (open: string, close: string, items: string[]) => {
+      if (items.length === 0) return open + close;
+      if (!pretty) return open + items.join(", ") + close;
+      const pad = "    ".repeat(indent + 1);
+      return `${open}\n${items.map((i) => pad + i + ",\n").join("")}${
+        "    ".repeat(indent)
+      }${close}`;
+    };
+    const inner = (x: Value) => debugInner(x, pretty, indent + 1, seen);
+    if (Array.isArray(v)) return list("[", "]", v.map(inner));
+    if (v instanceof Tuple) {
+      if (v.t.length === 1 && !pretty) return `(${inner(v.t[0])},)`;
+      return list("(", ")", v.t.map(inner));
+    }
+    if (v instanceof Map) {
+      return list("{", "}", [...v].map(([k, x]) => `${debugString(k)}: ${inner(x)}`));
+    }
+    if (v instanceof Some) return list("Some(", ")", [inner(v.v)]);
+    if (v instanceof Ok) return list("Ok(", ")", [inner(v.v)]);
+    if (v instanceof Err) return list("Err(", ")", [inner(v.v)]);
+    if (v instanceof Bytes) return list("[", "]", v.b.map(String));
+    if (v instanceof HashMapValue) {
+      return list(
+        "{",
+        "}",
+        [...v.m.values()].map(([k, x]) => `${inner(k)}: ${inner(x)}`),
+      );
+    }
+    if (v instanceof HashSetValue) return list("{", "}", [...v.m.values()].map(inner));
+    if (v instanceof Range) {
+      const s = v.kind === "to" || v.kind === "toinclusive" || v.kind === "full"
+        ? ""
+        : inner(v.start);
+      const e = v.kind === "from" || v.kind === "full" ? "" : inner(v.end);
+      return `${s}${v.kind === "inclusive" || v.kind === "toinclusive" ? "..=" : ".."}${e}`;
+    }
+    if (v instanceof StructValue) {
+      const t = v.$t;
+      const get = (f: string) => (v as unknown as Record<string, Value>)["f_" + f];
+      // Variants print as Rust's derived Debug does: by their own name.
+      const name = t.kind === "variant" ? t.name.slice(t.name.lastIndexOf("::") + 2) : t.name;
+      if (t.shape === "unit") return name;
+      if (t.shape === "tuple") return list(`${name}(`, ")", t.fields.map((f) => inner(get(f))));
+      if (t.fields.length === 0) return `${name} {}`;
+      if (!pretty) return `${name} { ${t.fields.map((f) => `${f}: ${inner(get(f))}`).join(", ")} }`;
+      return list(`${name} {`, "}", t.fields.map((f) => `${f}: ${inner(get(f))}`));
+    }
+    if (typeof v.debugName === "function") return v.debugName();
+    return `<${typeName(v)}>`;
+  } finally {
+    seen.delete(v);
+  }
+}
+
+/** Format one argument by a spec. */
+export function formatWith(v: Value, spec: FormatSpec): string {
+  let body: string;
+  let numeric = false;
+  let negative = false;
+  switch (spec.type) {
+    case "?":
+      body = debug(v, spec.alternate ?? false);
+      if (spec.precision !== undefined && v instanceof Float) body = v.v.toFixed(spec.precision);
+      break;
+    case "x":
+    case "X":
+    case "b":
+    case "o": {
+      if (typeof v !== "number" && typeof v !== "bigint") {
+        throw typeError(`{:${spec.type}} needs an int, not ${typeName(v)}`);
+      }
+      const radix = spec.type === "b" ? 2 : spec.type === "o" ? 8 : 16;
+      // Rust prints negative numbers in two's complement for these radixes.
+      const n = BigInt(v);
+      const bits = n < 0n ? BigInt.asUintN(64, n) : n;
+      body = bits.toString(radix);
+      if (spec.type === "X") body = body.toUpperCase();
+      if (spec.alternate) {
+        body = (spec.type === "b" ? "0b" : spec.type === "o" ? "0o" : "0x") + body;
+      }
+      numeric = true;
+      break;
+    }
+    case "e":
+    case "E": {
+      const x = v instanceof Float
+        ? v.v
+        : typeof v === "number" || typeof v === "bigint"
+        ? Number(v)
+        : NaN;
+      if (Number.isNaN(x) && !(v instanceof Float)) {
+        throw typeError(`{:e} needs a number, not ${typeName(v)}`);
+      }
+      body = spec.precision !== undefined ? x.toExponential(spec.precision) : x.toExponential();
+      body = body.replace("e+", "e");
+      if (spec.type === "E") body = body.toUpperCase();
+      numeric = true;
+      negative = body.startsWith("-");
+      if (negative) body = body.slice(1);
+      break;
+    }
+    default: {
+      if (v instanceof Float) {
+        numeric = true;
+        const x = v.v;
+        negative = x < 0 || Object.is(x, -0);
+        const abs = Math.abs(x);
+        body = spec.precision !== undefined && Number.isFinite(abs)
+          ? toFixedExact(abs, spec.precision)
+          : floatDisplay(abs);
+      } else if (typeof v === "number" || typeof v === "bigint") {
+        numeric = true;
+        negative = v < 0;
+        body = String(v < 0 ? -BigInt(v) : v);
+      } else {
+        body = display(v);
+        if (spec.precision !== undefined && typeof v === "string") {
+          body = [...body].slice(0, spec.precision).join("");
+        }
+      }
+    }
+  }
+  let sign = "";
+  if (numeric && spec.type !== "x" && spec.type !== "X" && spec.type !== "b" && spec.type !== "o") {
+    sign = negative ? "-" : spec.sign === "+" ? "+" : "";
+  }
+  const width = spec.width ?? 0;
+  const len = [...body].length + sign.length;
+  if (len >= width) return sign + body;
+  if (spec.zero && numeric) {
+    const prefixMatch = /^0[xbo]/.exec(body);
+    const prefix = prefixMatch ? prefixMatch[0] : "";
+    return sign + prefix + "0".repeat(width - len) + body.slice(prefix.length);
+  }
+  const fill = spec.fill ?? " ";
+  const pad = width - len;
+  const align = spec.align ?? (numeric ? ">" : "<");
+  if (align === "<") return sign + body + fill.repeat(pad);
+  if (align === ">") return fill.repeat(pad) + sign + body;
+  const left = Math.floor(pad / 2);
+  return fill.repeat(left) + sign + body + fill.repeat(pad - left);
+}
+
+function toFixedExact(x: number, digits: number): string {
+  if (digits <= 100 && x < 1e21) return x.toFixed(digits);
+  const s = floatDisplay(x);
+  const [int, frac = ""] = s.split(".");
+  return digits === 0 ? int : `${int}.${(frac + "0".repeat(digits)).slice(0, digits)}`;
+}

@@ -1,0 +1,128 @@
+/**
+ * The meter: the instruction budget and the memory account of the program that is running.
+ *
+ * Compiled code decrements `meter.b` at every function entry and loop back-edge and calls
+ * {@link tick} when it goes negative; built-ins that loop natively do the same per element. A
+ * tick refills the slice from the budget, polls the host's stop callback and the deadline, and
+ * raises `E_TIMEOUT` when any of them says stop. Memory is charged by the runtime as strings,
+ * vectors, objects and other containers grow (and credited when they shrink); past the limit the
+ * optional heap measurement gets a say, then `E_MEMORY`.
+ *
+ * There is one meter per JavaScript realm; the VM saves and restores it around every entry so
+ * programs do not share budgets.
+ *
+ * @module
+ */
+import { RuneError } from "./errors.ts";
+
+/** Steps between two ticks. */
+export const SLICE = 10_000;
+
+/** The mutable state of the running program's limits. */
+export interface MeterState {
+  /** Steps left in the current slice (decremented by compiled code). */
+  b: number;
+  /** Steps used in earlier slices. */
+  used: number;
+  /** Size of the current slice. */
+  slice: number;
+  /** Total step budget. */
+  budget: number;
+  /** Wall-clock deadline (ms since the epoch), or Infinity. */
+  deadline: number;
+  /** Host stop request. */
+  shouldStop: (() => boolean) | null;
+  /** Bytes charged. */
+  mem: number;
+  /** Memory limit in bytes. */
+  memLimit: number;
+  /** Optional real measurement of the program's heap use, consulted before E_MEMORY. */
+  measure: (() => number) | null;
+}
+
+/** The meter of the running program. */
+export const meter: MeterState = {
+  b: SLICE,
+  used: 0,
+  slice: SLICE,
+  budget: Infinity,
+  deadline: Infinity,
+  shouldStop: null,
+  mem: 0,
+  memLimit: Infinity,
+  measure: null,
+};
+
+/** Called when the slice is used up: refill it or stop the program. */
+export function tick(): void {
+  meter.used += meter.slice - meter.b;
+  if (meter.shouldStop !== null && meter.shouldStop()) {
+    meter.b = 0;
+    throw new RuneError("E_TIMEOUT", "the program was stopped by its host");
+  }
+  if (meter.deadline !== Infinity && Date.now() > meter.deadline) {
+    meter.b = 0;
+    throw new RuneError("E_TIMEOUT", "the program ran past its time limit");
+  }
+  const left = meter.budget - meter.used;
+  if (left <= 0) {
+    meter.b = 0;
+    throw new RuneError(
+      "E_TIMEOUT",
+      `the program used its whole budget of ${meter.budget} steps (calls and loop iterations)`,
+    );
+  }
+  meter.slice = Math.min(SLICE, left);
+  meter.b = meter.slice;
+}
+
+/** Count `n` steps from a built-in's native loop. */
+export function steps(n: number): void {
+  meter.b -= n;
+  if (meter.b < 0) tick();
+}
+
+/** Charge `bytes` of memory. */
+export function charge(bytes: number): void {
+  meter.mem += bytes;
+  if (meter.mem > meter.memLimit) overLimit();
+}
+
+/** Credit `bytes` of memory back (a container shrank). */
+export function credit(bytes: number): void {
+  meter.mem = Math.max(0, meter.mem - bytes);
+}
+
+function overLimit(): void {
+  if (meter.measure !== null) {
+    const real = meter.measure();
+    if (real < meter.memLimit) {
+      // The account counts allocations that have since been dropped; trust the measurement.
+      meter.mem = real;
+      return;
+    }
+  }
+  const limit = meter.memLimit;
+  throw new RuneError(
+    "E_MEMORY",
+    `the program used more than its memory limit of ${formatBytes(limit)}`,
+  );
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round(n / (1024 * 1024))} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/** Approximate sizes charged for allocations. */
+export const COST = {
+  /** Per Vec/tuple slot. */
+  slot: 8,
+  /** Per object entry (plus the key's characters). */
+  entry: 48,
+  /** Per container or struct header. */
+  header: 32,
+  /** Per string character. */
+  char: 2,
+} as const;

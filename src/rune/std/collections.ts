@@ -1,0 +1,212 @@
+/**
+ * `std::collections::HashMap` and `HashSet`. Keys are any hashable Rune value — ints, strings,
+ * chars, bools, `()`, floats other than NaN, and tuples, vectors and Options of those — encoded
+ * to a string that is equal exactly when the keys are equal, so lookups are JavaScript `Map`
+ * lookups.
+ *
+ * @module
+ */
+import { callable, METHODS } from "../runtime/dispatch.ts";
+import { panic, typeError } from "../runtime/errors.ts";
+import { charge, COST, credit } from "../runtime/meter.ts";
+import { typeName } from "../runtime/ops.ts";
+import { debug } from "../runtime/format.ts";
+import {
+  Char,
+  Float,
+  HashMapValue,
+  HashSetValue,
+  type Iter,
+  methodTable,
+  NONE,
+  setMethods,
+  Some,
+  Tuple,
+  UNIT,
+  type Value,
+} from "../runtime/values.ts";
+import { ArrayIter, drain, JsIter, toIter } from "./iter.ts";
+
+/** The encoding of a hashable key. */
+export function hashKey(k: Value, depth = 0): string {
+  if (depth > 32) throw typeError("a key is nested too deeply to hash");
+  switch (typeof k) {
+    case "number":
+    case "bigint":
+      return `i${k}`;
+    case "string":
+      return `s${k}`;
+    case "boolean":
+      return k ? "b1" : "b0";
+  }
+  if (k instanceof Char) return `c${k.c}`;
+  if (k instanceof Float) {
+    if (Number.isNaN(k.v)) throw typeError("NaN cannot be a key");
+    return `f${k.v === 0 ? 0 : k.v}`;
+  }
+  if (k instanceof Tuple) return `t(${k.t.map((x) => hashKey(x, depth + 1)).join(",")})`;
+  if (Array.isArray(k)) return `v[${k.map((x) => hashKey(x, depth + 1)).join(",")}]`;
+  if (k instanceof Some) return `S(${hashKey(k.v, depth + 1)})`;
+  if (k === NONE) return "N";
+  throw typeError(`a value of type \`${typeName(k)}\` cannot be used as a key`);
+}
+
+const MAP = methodTable();
+const SET = methodTable();
+setMethods(HashMapValue, MAP);
+setMethods(HashSetValue, SET);
+
+function entryCost(k: Value): number {
+  return COST.entry + (typeof k === "string" ? k.length * COST.char : 0);
+}
+
+/** Insert into a map, charging for a new entry; returns the old value or undefined. */
+export function mapInsert(map: HashMapValue, k: Value, v: Value): Value | undefined {
+  const key = hashKey(k);
+  const old = map.m.get(key);
+  if (old === undefined) charge(entryCost(k));
+  map.m.set(key, [k, v]);
+  return old?.[1];
+}
+
+/** A new HashMap from (key, value) pairs. */
+export function mapFrom(items: Value): HashMapValue {
+  const map = new HashMapValue();
+  for (const pair of drain(toIter(items))) {
+    if (!(pair instanceof Tuple) || pair.t.length !== 2) {
+      throw typeError("a HashMap is built from (key, value) pairs");
+    }
+    mapInsert(map, pair.t[0], pair.t[1]);
+  }
+  return map;
+}
+
+/** A new HashSet from values. */
+export function setFrom(items: Value): HashSetValue {
+  const set = new HashSetValue();
+  for (const x of drain(toIter(items))) SET.insert(set, x);
+  return set;
+}
+
+MAP.len = (m: HashMapValue) => m.m.size;
+MAP.is_empty = (m: HashMapValue) => m.m.size === 0;
+MAP.insert = (m: HashMapValue, k: Value, v: Value) => {
+  const old = mapInsert(m, k, v);
+  return old === undefined ? NONE : new Some(old);
+};
+MAP.get = (m: HashMapValue, k: Value) => {
+  const e = m.m.get(hashKey(k));
+  return e === undefined ? NONE : new Some(e[1]);
+};
+MAP.contains_key = (m: HashMapValue, k: Value) => m.m.has(hashKey(k));
+MAP.remove = (m: HashMapValue, k: Value) => {
+  const key = hashKey(k);
+  const e = m.m.get(key);
+  if (e === undefined) return NONE;
+  m.m.delete(key);
+  credit(entryCost(k));
+  return new Some(e[1]);
+};
+MAP.clear = (m: HashMapValue) => {
+  m.m.clear();
+  return UNIT;
+};
+MAP.keys = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[0]);
+MAP.values = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[1]);
+MAP.iter = (m: HashMapValue) =>
+  new JsIter(m.m.values(), (e) => new Tuple([...(e as [Value, Value])]));
+MAP.into_iter = MAP.iter;
+MAP.extend = (m: HashMapValue, items: Value) => {
+  const more = mapFrom(items);
+  for (const [k, v] of more.m.values()) mapInsert(m, k, v);
+  return UNIT;
+};
+MAP.clone = (m: HashMapValue) => {
+  const out = new HashMapValue();
+  for (const [key, e] of m.m) out.m.set(key, [e[0], e[1]]);
+  charge(m.m.size * COST.entry + COST.header);
+  return out;
+};
+MAP.retain = (m: HashMapValue, f: Value) => {
+  const g = callable(f, 2, "retain");
+  for (const [key, e] of [...m.m]) if (g(e[0], e[1]) !== true) m.m.delete(key);
+  return UNIT;
+};
+MAP.get_or_insert = (m: HashMapValue, k: Value, d: Value) => {
+  const key = hashKey(k);
+  const e = m.m.get(key);
+  if (e !== undefined) return e[1];
+  mapInsert(m, k, d);
+  return d;
+};
+
+SET.len = (s: HashSetValue) => s.m.size;
+SET.is_empty = (s: HashSetValue) => s.m.size === 0;
+SET.insert = (s: HashSetValue, x: Value) => {
+  const key = hashKey(x);
+  if (s.m.has(key)) return false;
+  charge(entryCost(x));
+  s.m.set(key, x);
+  return true;
+};
+SET.contains = (s: HashSetValue, x: Value) => s.m.has(hashKey(x));
+SET.remove = (s: HashSetValue, x: Value) => {
+  const key = hashKey(x);
+  if (!s.m.delete(key)) return false;
+  credit(entryCost(x));
+  return true;
+};
+SET.clear = (s: HashSetValue) => {
+  s.m.clear();
+  return UNIT;
+};
+SET.iter = (s: HashSetValue) => new JsIter(s.m.values(), (x) => x);
+SET.into_iter = SET.iter;
+SET.extend = (s: HashSetValue, items: Value) => {
+  for (const x of drain(toIter(items))) SET.insert(s, x);
+  return UNIT;
+};
+SET.clone = (s: HashSetValue) => {
+  const out = new HashSetValue();
+  for (const [k, x] of s.m) out.m.set(k, x);
+  charge(s.m.size * COST.entry + COST.header);
+  return out;
+};
+function other(s: Value, what: string): HashSetValue {
+  if (s instanceof HashSetValue) return s;
+  throw typeError(`${what} expects a HashSet, not ${typeName(s)}`);
+}
+SET.union = (a: HashSetValue, b: Value) =>
+  new ArrayIter([
+    ...a.m.values(),
+    ...[...other(b, "union").m].filter(([k]) => !a.m.has(k)).map(([, x]) => x),
+  ]);
+SET.intersection = (a: HashSetValue, b: Value) =>
+  new ArrayIter([...a.m].filter(([k]) => other(b, "intersection").m.has(k)).map(([, x]) => x));
+SET.difference = (a: HashSetValue, b: Value) =>
+  new ArrayIter([...a.m].filter(([k]) => !other(b, "difference").m.has(k)).map(([, x]) => x));
+SET.is_subset = (a: HashSetValue, b: Value) =>
+  [...a.m.keys()].every((k) => other(b, "is_subset").m.has(k));
+
+METHODS.iter["collect::<HashMap>"] = (it: Iter) => mapFrom(it);
+METHODS.iter["collect::<HashSet>"] = (it: Iter) => setFrom(it);
+METHODS.vec["collect::<HashSet>"] = (v: Value[]) => setFrom(v);
+
+/** `map[key]`. */
+export function indexMap(m: HashMapValue, k: Value): Value {
+  const e = m.m.get(hashKey(k));
+  if (e === undefined) throw panic(`missing key ${debug(k)} in map`);
+  return e[1];
+}
+
+// `for` loops and iterator adapters reach these through toIter's hook.
+Object.defineProperty(HashMapValue.prototype, "iterValue", {
+  value(this: HashMapValue) {
+    return MAP.iter(this);
+  },
+});
+Object.defineProperty(HashSetValue.prototype, "iterValue", {
+  value(this: HashSetValue) {
+    return SET.iter(this);
+  },
+});

@@ -1,0 +1,32 @@
+/**
+ * The Rune syntax check for `cru plugins validate`: compile (never run) a plugin's code against
+ * the `crucible` module and report every error and warning as a plugin problem with its line.
+ *
+ * @module
+ */
+import { compile } from "../../../rune/mod.ts";
+import type { PluginProblem } from "../../../plugins/problem.ts";
+import { CRUCIBLE_MODULE } from "./engine.ts";
+
+/**
+ * Compile Rune source and report its diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { checkRuneSyntax } from "./check.ts";
+ * const problems = checkRuneSyntax("/p/x.rune", "x.rune", "pub fn main() {\n  let x = ;\n}\n");
+ * problems[0].line; // 2
+ * ```
+ */
+export function checkRuneSyntax(file: string, chunkName: string, code: string): PluginProblem[] {
+  const { diagnostics } = compile(code, { file: chunkName, host: CRUCIBLE_MODULE });
+  return diagnostics.map((d) => ({
+    file,
+    line: d.line,
+    field: "code",
+    severity: d.severity,
+    code: d.code === "E_SYNTAX" ? "rune-syntax" : "rune-compile",
+    message: `${d.message} (column ${d.column})`,
+    hint: d.hint ?? (d.code === "E_SYNTAX" ? "fix the Rune syntax error" : "fix the Rune code"),
+  }));
+}

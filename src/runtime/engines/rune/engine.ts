@@ -1,0 +1,190 @@
+/**
+ * The Rune engine: plugins written in Rune, compiled to JavaScript by src/rune and run inside the
+ * sandbox worker. Every invocation loads the program afresh (no state survives); compiled code
+ * is cached by the plugin's source hash, since compiling is the only costly step.
+ *
+ * The kiln API is the `crucible` module, generated from the binding table: `crucible.read_note`
+ * is `crucible::read_note(path)`, `crucible.graph.backlinks` is `crucible::graph::backlinks(note)`.
+ * Values cross as JSON only (see src/rune/runtime/json.ts for the rules). The entry function
+ * takes the parameters as its one argument (or no argument); a result of `Err(e)` fails the
+ * invocation with `E_RUNTIME`, `Ok(v)` returns `v`.
+ *
+ * @module
+ */
+import { BINDINGS } from "../../bindings.ts";
+import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
+import type { Json } from "../../protocol.ts";
+import {
+  compile,
+  type CompiledProgram,
+  debugValue,
+  errorOf,
+  fromJson,
+  type HostFunctionSpec,
+  RuneError,
+  RuneVm,
+  toJson,
+} from "../../../rune/mod.ts";
+
+/** The `crucible` module as Rune host functions, one per binding. */
+export const CRUCIBLE_MODULE: readonly HostFunctionSpec[] = BINDINGS.map((b) => ({
+  path: `crucible::${b.name.split(".").join("::")}`,
+  params: b.params.length,
+  optional: b.params.filter((p) => p.optional).length,
+}));
+
+const bindingByPath = new Map(
+  BINDINGS.map((b) => [`crucible::${b.name.split(".").join("::")}`, b.name]),
+);
+
+/** Compiled programs by source hash (the worker outlives invocations; programs are plain data). */
+const cache = new Map<string, CompiledProgram>();
+const CACHE_SIZE = 32;
+
+function basename(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1);
+}
+
+function compiled(ctx: EngineContext): CompiledProgram {
+  const key = `${ctx.plugin.hash}:${ctx.plugin.file}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = compile(ctx.plugin.code, {
+    file: basename(ctx.plugin.file),
+    host: CRUCIBLE_MODULE,
+  });
+  if (!result.program) {
+    const first = result.diagnostics.find((d) => d.severity === "error")!;
+    // Parse and compile errors alike are E_SYNTAX for the host: the file cannot be loaded.
+    throw new PluginError(
+      "E_SYNTAX",
+      first.hint ? `${first.message} (${first.hint})` : first.message,
+      {
+        file: ctx.plugin.file,
+        line: first.line,
+        column: first.column,
+        traceback: result.rendered,
+      },
+    );
+  }
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, result.program);
+  return result.program;
+}
+
+/** A RuneError (or anything else thrown out of the VM) as the PluginError the host expects. */
+function asPluginError(e: unknown, file: string): PluginError {
+  if (e instanceof PluginError) return e;
+  if (e instanceof RuneError) {
+    const top = e.trace[0];
+    return new PluginError(e.code, e.message, {
+      file,
+      ...(top ? { line: top.line, column: top.column } : {}),
+      ...(e.trace.length
+        ? { traceback: e.trace.map((f) => `${f.fn} (${f.file}:${f.line}:${f.column})`).join("\n") }
+        : {}),
+    });
+  }
+  return new PluginError("E_RUNTIME", e instanceof Error ? e.message : String(e), { file });
+}
+
+/** Create a Rune engine for one invocation. */
+export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
+  const file = ctx.plugin.file;
+  let pending = "";
+  const write = (text: string) => {
+    pending += text;
+    let nl = pending.indexOf("\n");
+    while (nl >= 0) {
+      ctx.log(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf("\n");
+    }
+  };
+  const flush = () => {
+    if (pending) ctx.log(pending);
+    pending = "";
+  };
+  const host: Record<string, (...args: unknown[]) => unknown> = Object.create(null);
+  for (const spec of CRUCIBLE_MODULE) {
+    const name = bindingByPath.get(spec.path)!;
+    host[spec.path] = (...args: unknown[]) => {
+      let jsonArgs: Json[];
+      try {
+        jsonArgs = args.map((a, i) => toJson(a, `argument ${i + 1} of ${spec.path}`) as Json);
+      } catch (e) {
+        throw new RuneError("E_INVALID_VALUE", (e as Error).message);
+      }
+      try {
+        return fromJson(ctx.call(name, jsonArgs));
+      } catch (e) {
+        const err = e instanceof PluginError ? e : new PluginError("E_RUNTIME", String(e));
+        throw new RuneError(err.code as `E_${string}`, err.message);
+      }
+    };
+  }
+  let baseline = 0;
+  let measureMemory: (() => number) | undefined;
+  try {
+    baseline = Deno.memoryUsage().heapUsed;
+    measureMemory = () => Math.max(0, Deno.memoryUsage().heapUsed - baseline);
+  } catch {
+    measureMemory = undefined;
+  }
+  const options = {
+    memoryLimit: ctx.limits.memory,
+    shouldStop: () => ctx.shouldStop(),
+    measureMemory,
+    stdout: write,
+    stderr: write,
+  };
+  let vm: RuneVm;
+  try {
+    vm = new RuneVm(compiled(ctx), { ...options, host });
+  } catch (e) {
+    flush();
+    return Promise.reject(asPluginError(e, file));
+  }
+  return Promise.resolve({
+    run(fn: string, params: Json): Json {
+      const info = vm.exports.find((e) => e.name === fn);
+      if (!info) {
+        throw new PluginError(
+          "E_NOT_FOUND",
+          `the plugin defines no function ${fn} (write \`pub fn ${fn}(params) { … }\`)`,
+          { file },
+        );
+      }
+      if (info.arity > 1) {
+        throw new PluginError(
+          "E_INVALID_PARAMS",
+          `${fn} must take the parameters as one argument, or none`,
+          {
+            file,
+            line: info.line,
+          },
+        );
+      }
+      let value: unknown;
+      try {
+        value = vm.call(fn, info.arity === 1 ? [fromJson(params)] : [], options);
+      } catch (e) {
+        throw asPluginError(e, file);
+      } finally {
+        flush();
+      }
+      const error = errorOf(value);
+      if (error !== undefined) {
+        throw new PluginError("E_RUNTIME", typeof error === "string" ? error : debugValue(error), {
+          file,
+        });
+      }
+      try {
+        return toJson(value) as Json;
+      } catch (e) {
+        throw new PluginError("E_INVALID_VALUE", (e as Error).message, { file });
+      }
+    },
+    dispose() {},
+  });
+}

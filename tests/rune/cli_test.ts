@@ -1,0 +1,141 @@
+/**
+ * `cru rune run|check|test` as a user runs them: exit codes, stdout/stderr, and the `--json`
+ * shapes. The commands run through tests/rune/cli_harness.ts, which registers the `rune` group
+ * exactly as src/cli/main.ts does.
+ */
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import * as path from "node:path";
+
+const HARNESS = path.join(import.meta.dirname!, "cli_harness.ts");
+
+async function rune(args: string[], files: Record<string, string>) {
+  const dir = Deno.makeTempDirSync({ prefix: "cru-rune-cli-" });
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      Deno.writeTextFileSync(path.join(dir, name), text);
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-read",
+        "--allow-env",
+        "--allow-sys",
+        HARNESS,
+        "rune",
+        ...args,
+      ],
+      cwd: dir,
+      env: { NO_COLOR: "1", HOME: dir, CRUCIBLE_CONFIG_DIR: path.join(dir, ".config") },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+const TESTS = `
+#[test]
+fn adds() { assert_eq!(1 + 1, 2); }
+
+#[test]
+fn fails() { assert_eq!(1 + 1, 3, "math is broken"); }
+
+#[test]
+fn also_adds() { assert!(2 > 1); }
+`;
+
+Deno.test("rune test --json prints the documented shape and exits 1 when a test fails", async () => {
+  const r = await rune(["test", "t.rn", "--json"], { "t.rn": TESTS });
+  strictEqual(r.code, 1);
+  const json = JSON.parse(r.stdout);
+  deepStrictEqual(Object.keys(json), ["tests", "passed", "failed"]);
+  deepStrictEqual(json.tests.map((t: { name: string; ok: boolean }) => [t.name, t.ok]), [
+    ["adds", true],
+    ["fails", false],
+    ["also_adds", true],
+  ]);
+  strictEqual(json.tests[0].error, null);
+  match(
+    json.tests[1].error,
+    /math is broken\n {2}left: 2\n right: 3\n {4}at fails \(t\.rn:6:\d+\)/,
+  );
+  deepStrictEqual([json.passed, json.failed], [2, 1]);
+});
+
+Deno.test("rune test passes with exit 0, honours --filter, and prints a summary", async () => {
+  const r = await rune(["test", "t.rn", "--filter", "adds"], { "t.rn": TESTS });
+  strictEqual(r.code, 0);
+  match(r.stdout, /test adds \.\.\. ok\ntest also_adds \.\.\. ok/);
+  match(r.stdout, /test result: ok\. 2 passed; 0 failed/);
+});
+
+Deno.test("rune test reports a file that does not compile as a failure", async () => {
+  const r = await rune(["test", "bad.rn", "--json"], { "bad.rn": "#[test]\nfn t() { let = 1; }" });
+  strictEqual(r.code, 1);
+  const json = JSON.parse(r.stdout);
+  strictEqual(json.failed, 1);
+  match(json.tests[0].error, /bad\.rn:2:14: expected a pattern/);
+});
+
+Deno.test("rune check prints diagnostics with a caret and exits 1; a clean file exits 0", async () => {
+  const bad = await rune(["check", "bad.rn"], { "bad.rn": "fn main() {\n    let x = 1 +;\n}\n" });
+  strictEqual(bad.code, 1);
+  match(
+    bad.stderr,
+    /error: expected an expression, found `;`\n --> bad\.rn:2:16\n {2}\|\n2 \| {5}let x = 1 \+;\n {2}\| {16}\^/,
+  );
+  const good = await rune(["check", "good.rn"], { "good.rn": "pub fn main() { 1 }" });
+  strictEqual(good.code, 0);
+  match(good.stdout, /good\.rn: ok/);
+  const json = await rune(["check", "bad.rn", "--json"], { "bad.rn": "fn main() { nope }" });
+  strictEqual(json.code, 1);
+  const parsed = JSON.parse(json.stdout);
+  strictEqual(parsed.errors, 1);
+  strictEqual(parsed.files[0].diagnostics[0].code, "E_COMPILE");
+});
+
+Deno.test("rune run calls main, prints its output and value, and passes arguments", async () => {
+  const r = await rune(["run", "m.rn", "a", "b"], {
+    "m.rn": 'pub fn main(args) { println!("hello {}", args.len()); args }',
+  });
+  strictEqual(r.code, 0);
+  strictEqual(r.stdout, 'hello 2\n["a", "b"]\n');
+  const j = await rune(["run", "m.rn", "--params", '{"n": 20}', "--json"], {
+    "m.rn": "pub fn main(p) { #{double: p.n * 2} }",
+  });
+  strictEqual(j.code, 0);
+  deepStrictEqual(JSON.parse(j.stdout), { ok: true, value: { double: 40 } });
+});
+
+Deno.test("rune run reports a runtime error with its Rune stack trace and exits 1", async () => {
+  const r = await rune(["run", "e.rn"], {
+    "e.rn": "fn inner() {\n    let v = [];\n    v[3]\n}\npub fn main() { inner() }\n",
+  });
+  strictEqual(r.code, 1);
+  match(
+    r.stderr,
+    /E_RUNTIME: index 3 is out of bounds of a vector of length 0\n {4}at inner \(e\.rn:3:5\)\n {4}at main \(e\.rn:5:17\)/,
+  );
+  const spin = await rune(["run", "s.rn", "--budget", "1000", "--json"], {
+    "s.rn": "pub fn main() { loop {} }",
+  });
+  strictEqual(spin.code, 1);
+  strictEqual(JSON.parse(spin.stdout).error.code, "E_TIMEOUT");
+});
+
+Deno.test("rune commands report missing files and bad flags", async () => {
+  const missing = await rune(["run", "nope.rn"], {});
+  strictEqual(missing.code, 1);
+  match(missing.stderr, /cannot read nope\.rn/);
+  const badFlag = await rune(["run", "m.rn", "--budget", "lots"], { "m.rn": "pub fn main() {}" });
+  strictEqual(badFlag.code, 2);
+  match(badFlag.stderr, /--budget must be a positive whole number/);
+  const noMain = await rune(["run", "m.rn"], { "m.rn": "fn other() {}" });
+  strictEqual(noMain.code, 1);
+  match(noMain.stderr, /has no function `main`/);
+  ok(true);
+});

@@ -1,0 +1,148 @@
+/**
+ * Syntax and compile diagnostics: where they point, what they say, the source excerpt with a
+ * caret, hints, and recovery (one broken item does not hide the errors of the next).
+ */
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { compile, parse } from "../../src/rune/mod.ts";
+
+function errors(code: string) {
+  const r = compile(code, { file: "d.rn" });
+  strictEqual(r.program, null, "expected errors");
+  return r;
+}
+
+Deno.test("a syntax error has file:line:col, an excerpt and a caret", () => {
+  const r = errors("fn main() {\n    let x = ;\n}\n");
+  strictEqual(r.diagnostics.length, 1);
+  const d = r.diagnostics[0];
+  deepStrictEqual([d.code, d.file, d.line, d.column], ["E_SYNTAX", "d.rn", 2, 13]);
+  match(d.message, /expected an expression, found `;`/);
+  strictEqual(
+    r.rendered,
+    [
+      "error: expected an expression, found `;`",
+      " --> d.rn:2:13",
+      "  |",
+      "2 |     let x = ;",
+      "  |             ^",
+    ].join("\n"),
+  );
+});
+
+Deno.test("a missing semicolon gets a hint", () => {
+  const r = errors("fn main() {\n    let a = 1\n    let b = 2;\n}");
+  match(r.diagnostics[0].message, /expected `;` after the `let` statement/);
+  strictEqual(r.diagnostics[0].line, 3);
+  const r2 = errors("fn main() { foo() bar() }");
+  strictEqual(r2.diagnostics[0].hint, "end the statement with `;`");
+  match(r2.rendered, /= hint: end the statement with `;`/);
+});
+
+Deno.test("errors in several items are all reported", () => {
+  const r = errors("fn a() { 1 + }\nfn ok() { 1 }\nfn b() { let = 2; }\nstruct S { a, a }\n");
+  deepStrictEqual(r.diagnostics.map((d) => d.line), [1, 3, 4]);
+});
+
+Deno.test("lexer problems are diagnostics, not exceptions", () => {
+  for (
+    const [code, message] of [
+      ['fn main() { "open }', /unterminated string/],
+      ["fn main() { 'ab' }", /exactly one character/],
+      ["fn main() { 0x }", /missing digits/],
+      ['fn main() { "\\q" }', /unknown escape/],
+      ["fn main() { ` ${ 1 ` }", /unterminated/],
+      ["fn main() { 1 § 2 }", /unexpected character/],
+      ["/* never closed", /unterminated block comment/],
+      ["fn main() { b'é' }", /byte literal/],
+    ] as const
+  ) {
+    const r = errors(code);
+    ok(r.diagnostics.some((d) => message.test(d.message)), `${code}: ${r.rendered}`);
+  }
+});
+
+Deno.test("compile errors name what is missing", () => {
+  const cases: [string, RegExp][] = [
+    ["fn main() { nope }", /cannot find `nope` in this scope/],
+    ["fn main() { nope() }", /cannot find `nope`/],
+    ["fn f(a) {} fn main() { f(1, 2) }", /takes 1 argument but 2 were given/],
+    ["struct P { x } fn main() { P { y: 1 } }", /has no field `y`/],
+    ["struct P { x, y } fn main() { P { x: 1 } }", /missing field `y`/],
+    ["fn main() { break; }", /`break` outside of a loop/],
+    ["fn main() { loop { break 'x; } }", /no loop labelled `'x`/],
+    ["fn main() { 99999999999999999999 }", /does not fit in an i64/],
+    ['fn main() { println!("{} {}", 1) }', /needs argument 1/],
+    ['fn main() { println!("{}", 1, 2) }', /never used/],
+    ['fn main() { println!("{", 1) }', /unmatched `\{`/],
+    ["fn main() { frob!(1) }", /unknown macro `frob!`/],
+    ["fn main() { 1 = 2; }", /cannot be assigned/],
+    ["use nothing::here; fn main() {}", /cannot find/],
+    ["fn f() {} fn f() {}", /defined more than once/],
+    ["fn main() { let x = 1; x.y::<i64>; }", /expected `\(`/],
+    ["fn gen() { yield 1; }", /generators/],
+    ["async fn main() {}", /`async fn` is not supported yet/],
+    ["fn main() { match 1 { Foo::Bar => 1 } }", /cannot find `Foo::Bar`/],
+  ];
+  for (const [code, message] of cases) {
+    const r = errors(code);
+    ok(r.diagnostics.some((d) => message.test(d.message)), `${code}:\n${r.rendered}`);
+  }
+});
+
+Deno.test("comparison chains and bad assignments are rejected with hints", () => {
+  const r = errors("fn main() { 1 < 2 < 3 }");
+  match(r.diagnostics[0].message, /cannot be chained/);
+  strictEqual(r.diagnostics[0].hint, "use parentheses or `&&`");
+});
+
+Deno.test("the parser reports deep nesting instead of overflowing the stack", () => {
+  const deep = "fn main() { " + "(".repeat(5000) + "1" + ")".repeat(5000) + " }";
+  const r = errors(deep);
+  match(r.diagnostics[0].message, /nesting is deeper than/);
+  const deepBlocks = "fn main() { " + "{".repeat(3000) + "}".repeat(3000) + " }";
+  match(errors(deepBlocks).diagnostics[0].message, /nesting/);
+  // Long chains are not nested in the source but make deep trees.
+  for (
+    const chain of [
+      "1 + ".repeat(100_000) + "1",
+      "x" + ".a()".repeat(100_000),
+      "v" + "[0]".repeat(100_000),
+    ]
+  ) {
+    match(
+      errors(`fn main() { let x = 1; let v = [1]; ${chain} }`).diagnostics[0].message,
+      /nested too deeply/,
+    );
+  }
+});
+
+Deno.test("parse never throws and always ends, whatever the input", () => {
+  for (
+    const code of [
+      "",
+      "}",
+      "{{{{",
+      "fn",
+      "fn (",
+      "#[",
+      "mod m {",
+      "impl {",
+      "use ::;",
+      "'",
+      "`",
+      'r#"',
+      "match",
+    ]
+  ) {
+    const r = parse(code);
+    ok(Array.isArray(r.diagnostics));
+  }
+  strictEqual(parse("").diagnostics.length, 0);
+});
+
+Deno.test("warnings do not stop compilation; a clean file has no diagnostics", () => {
+  const r = compile("pub fn main() { 1 }");
+  ok(r.program);
+  deepStrictEqual(r.diagnostics, []);
+  strictEqual(r.rendered, "");
+});
