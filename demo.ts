@@ -60,6 +60,13 @@ const steps: [string, string[]][] = [
     "--params",
     '{"path": "campaign/npcs/Mira Vale.md"}',
   ]],
+  ["Roll for a character's stats with the Rune dice roller (keep the highest 3 of 4d6)", [
+    "plugins",
+    "run",
+    "dice-roller",
+    "--params",
+    '{"expression": "4d6kh3"}',
+  ]],
   ["Parse the BibTeX in a paper note", [
     "plugins",
     "run",
