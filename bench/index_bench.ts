@@ -1,6 +1,6 @@
 /**
  * Note index benchmarks on a synthetic kiln: cold index, no-change and one-changed-note
- * re-index, and full-text search. Run with `deno task bench`.
+ * re-index (by a full scan, and told the path), and full-text search. Run with `deno task bench`.
  *
  * The kiln has 10,000 notes by default (under a minute in all, after the first run generates
  * and caches the kiln in `$TMPDIR/cru-bench-kilns/`); set `CRU_BENCH_NOTES=100000` for the
@@ -26,7 +26,8 @@ const label = `${NOTES / 1000}k notes`;
 // One index built up front serves the re-index and search benches; the cold bench makes its own.
 const shared = NoteIndex.open(root, { file: path.join(scratch, "shared", "index.db") });
 shared.update();
-const edit = new NoteEdit(root, shared.paths()[Math.floor(NOTES / 2)]);
+const editedNote = shared.paths()[Math.floor(NOTES / 2)];
+const edit = new NoteEdit(root, editedNote);
 
 globalThis.addEventListener("unload", () => {
   shared.close();
@@ -72,6 +73,20 @@ Deno.bench({
     edit.next();
     b.start();
     const report = shared.update();
+    b.end();
+    if (report.changed !== 1) throw new Error(`expected 1 changed note, saw ${report.changed}`);
+  },
+});
+
+Deno.bench({
+  name: `one changed note, targeted (update({ paths })), ${label}`,
+  group: "index",
+  n: 30,
+  warmup: 2,
+  fn(b) {
+    edit.next();
+    b.start();
+    const report = shared.update({ paths: [editedNote] });
     b.end();
     if (report.changed !== 1) throw new Error(`expected 1 changed note, saw ${report.changed}`);
   },

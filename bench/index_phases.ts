@@ -1,10 +1,11 @@
 /**
  * Where a cold index spends its time, phase by phase, on a synthetic kiln:
  *
- * 1. the real `updateIndex` on a fresh database whose statements are wrapped to time every SQL
- *    call by statement (so the insert cost per table, and the COMMIT, are measured on the code
- *    path users run), with the time before `BEGIN` (walk, reading, parsing) and the JavaScript
- *    inside the transaction (row building, link resolution) as the remainders;
+ * 1. the real full build (`NoteIndex.update` on a new index file) with `workers: 0`, so that all
+ *    of it runs on one thread, with `DatabaseSync` patched to time every SQL call by statement
+ *    (the insert cost per table, the index creation, the COMMIT), the time before `BEGIN` (the
+ *    walk) and the JavaScript inside the transaction (reading, parsing, rows, link resolution)
+ *    as the remainders; then the same build with the default worker threads, timed whole;
  * 2. then the phases alone, each over the whole kiln: the walk, reading and UTF-8 decoding,
  *    frontmatter parsing, the Markdown scan, `parseNote` as a whole, and link resolution.
  *
@@ -20,10 +21,11 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { z } from "zod";
 import {
   memoryLookup,
+  NoteIndex,
   parseFrontmatter,
   parseNote,
   resolveLink,
@@ -31,8 +33,6 @@ import {
   walkKiln,
 } from "../src/kiln/mod.ts";
 import type { Note } from "../src/kiln/mod.ts";
-import { updateIndex } from "../src/kiln/indexer.ts";
-import { openIndexDb } from "../src/kiln/index_db.ts";
 import { ensureKiln } from "./synthetic_kiln.ts";
 import { DEFAULT_SEED } from "./synthetic_text.ts";
 
@@ -52,17 +52,19 @@ export interface PhaseReport {
   notes: number;
   /** Links found. */
   links: number;
-  /** The instrumented real update. */
+  /** Wall time of the same build with the default worker threads, ms. */
+  threadedMs: number;
+  /** The instrumented real build, on one thread. */
   update: {
-    /** Wall time of `updateIndex`, ms. */
+    /** Wall time of the build, ms. */
     totalMs: number;
-    /** From the start to `BEGIN`: walk, loading stored rows, reading and parsing, ms. */
+    /** From the start to `BEGIN`: the walk, ms. */
     beforeTransactionMs: number;
     /** From `BEGIN` to the end of `COMMIT`, ms. */
     transactionMs: number;
     /** SQL time inside the transaction, ms (COMMIT included). */
     transactionSqlMs: number;
-    /** JavaScript inside the transaction (rows, JSON columns, link resolution), ms. */
+    /** JavaScript inside the transaction (reading, parsing, rows, link resolution), ms. */
     transactionJsMs: number;
     /** SQL time by statement, largest first. */
     statements: StatementTime[];
@@ -78,11 +80,16 @@ export interface PhaseReport {
   };
 }
 
-/** Wrap a database so every statement call is timed, keyed by statement kind. */
-function instrument(db: DatabaseSync): {
+/**
+ * Patch `DatabaseSync` so that every statement call of every database opened afterwards is
+ * timed, keyed by statement kind (the build opens its own scratch database). Returns the timings
+ * and a function that removes the patch.
+ */
+function instrument(): {
   times: Map<string, StatementTime>;
   marks: Map<string, number>;
   sqlInTransaction: () => number;
+  restore: () => void;
 } {
   const times = new Map<string, StatementTime>();
   const marks = new Map<string, number>();
@@ -95,25 +102,26 @@ function instrument(db: DatabaseSync): {
     times.set(statement, t);
     if (inTransaction) sqlInTransaction += ms;
   };
-  const prepare = db.prepare.bind(db);
-  const exec = db.exec.bind(db);
-  db.exec = (sql: string) => {
+  const proto = DatabaseSync.prototype;
+  const prepare = proto.prepare;
+  const exec = proto.exec;
+  proto.exec = function (this: DatabaseSync, sql: string) {
     const verb = sql.trim();
     const t0 = performance.now();
     marks.set(`${verb}:start`, t0);
-    exec(sql);
+    exec.call(this, sql);
     const t1 = performance.now();
     marks.set(`${verb}:end`, t1);
     if (verb === "COMMIT" || verb === "ROLLBACK") {
       record(verb, t1 - t0);
       inTransaction = false;
     } else {
-      record(verb.split(/\s+/).slice(0, 2).join(" "), t1 - t0);
-      if (verb.startsWith("BEGIN")) inTransaction = true;
+      record(statementLabel(verb), t1 - t0);
+      if (verb === "BEGIN" || verb.startsWith("BEGIN ")) inTransaction = true;
     }
   };
-  db.prepare = (sql: string) => {
-    const stmt = prepare(sql);
+  proto.prepare = function (this: DatabaseSync, sql: string) {
+    const stmt = prepare.call(this, sql);
     const label = statementLabel(sql);
     return new Proxy(stmt, {
       get(target, prop) {
@@ -128,14 +136,18 @@ function instrument(db: DatabaseSync): {
         };
       },
     }) as StatementSync;
+  } as typeof proto.prepare;
+  const restore = () => {
+    proto.prepare = prepare;
+    proto.exec = exec;
   };
-  return { times, marks, sqlInTransaction: () => sqlInTransaction };
+  return { times, marks, sqlInTransaction: () => sqlInTransaction, restore };
 }
 
 function statementLabel(sql: string): string {
   const flat = sql.replace(/\s+/g, " ").trim();
   const m = flat.match(
-    /^(INSERT (?:OR REPLACE )?INTO \w+|DELETE FROM \w+|UPDATE \w+|SELECT .*? FROM \w+)/,
+    /^(INSERT (?:OR REPLACE )?INTO \w+|DELETE FROM \w+|UPDATE \w+|SELECT .*? FROM \w+|CREATE INDEX)/,
   );
   return m ? m[1].replace(/^SELECT .*? FROM/, "SELECT … FROM") : flat.slice(0, 40);
 }
@@ -144,18 +156,30 @@ function measure(notes: number, seed: number): PhaseReport {
   const { root } = ensureKiln(notes, { seed, log: (m) => console.error(m) });
   const scratch = Deno.makeTempDirSync({ prefix: "cru-phases-" });
   try {
-    const db = openIndexDb(root, path.join(scratch, "index.db"));
-    const { times, marks, sqlInTransaction } = instrument(db);
+    const { times, marks, sqlInTransaction, restore } = instrument();
     const t0 = performance.now();
-    const report = updateIndex(db, root);
-    const totalMs = performance.now() - t0;
-    db.close();
-    if (report.added !== notes) throw new Error(`cold index added ${report.added} notes`);
-    const begin = marks.get("BEGIN IMMEDIATE:start")!;
+    let totalMs: number;
+    try {
+      const index = NoteIndex.open(root, { file: path.join(scratch, "one", "index.db") });
+      const report = index.update({ workers: 0 });
+      totalMs = performance.now() - t0;
+      index.close();
+      if (report.added !== notes) throw new Error(`cold index added ${report.added} notes`);
+    } finally {
+      restore();
+    }
+    const begin = marks.get("BEGIN:start")!;
     const commitEnd = marks.get("COMMIT:end")!;
     const statements = [...times.values()].sort((a, b) => b.ms - a.ms);
     const transactionSqlMs = sqlInTransaction();
-    console.error(`instrumented update: ${(totalMs / 1000).toFixed(2)} s`);
+    console.error(`instrumented build, one thread: ${(totalMs / 1000).toFixed(2)} s`);
+
+    const t1 = performance.now();
+    const threaded = NoteIndex.open(root, { file: path.join(scratch, "threads", "index.db") });
+    threaded.update();
+    const threadedMs = performance.now() - t1;
+    threaded.close();
+    console.error(`build with the default worker threads: ${(threadedMs / 1000).toFixed(2)} s`);
 
     const phases = {
       walk: 0,
@@ -213,6 +237,7 @@ function measure(notes: number, seed: number): PhaseReport {
     return {
       notes,
       links,
+      threadedMs,
       update: {
         totalMs,
         beforeTransactionMs: begin - t0,
@@ -234,17 +259,18 @@ function markdown(r: PhaseReport): string {
   const lines = [
     `Cold index of ${r.notes.toLocaleString("en-US")} notes (${
       r.links.toLocaleString("en-US")
-    } links), instrumented: ${s(u.totalMs)}`,
+    } links), on one thread and instrumented: ${s(u.totalMs)}; with the default worker ` +
+    `threads: ${s(r.threadedMs)}`,
     "",
-    "| Part of the real update | Time | Share |",
+    "| Part of the one-thread build | Time | Share |",
     "| --- | ---: | ---: |",
-    `| before BEGIN: walk, stored rows, read + parse | ${s(u.beforeTransactionMs)} | ${
+    `| before BEGIN: the walk | ${s(u.beforeTransactionMs)} | ${
       pct(u.beforeTransactionMs, u.totalMs)
     } |`,
     `| transaction: SQL (COMMIT included) | ${s(u.transactionSqlMs)} | ${
       pct(u.transactionSqlMs, u.totalMs)
     } |`,
-    `| transaction: JavaScript (rows, JSON, link resolution) | ${s(u.transactionJsMs)} | ${
+    `| transaction: JavaScript (read, parse, rows, link resolution) | ${s(u.transactionJsMs)} | ${
       pct(u.transactionJsMs, u.totalMs)
     } |`,
     "",

@@ -1,10 +1,17 @@
 /**
- * `cru kiln index` and `cru kiln stats`.
+ * `cru kiln index` (once, or `--watch` to keep the index current) and `cru kiln stats`.
  *
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
-import { type Diagnostic, LinkGraph, NoteIndex, resolveKilnRoot } from "../kiln/mod.ts";
+import {
+  type Diagnostic,
+  type IndexReport,
+  KilnWatch,
+  LinkGraph,
+  NoteIndex,
+  resolveKilnRoot,
+} from "../kiln/mod.ts";
 import { type GlobalOptions, openIndex } from "./context.ts";
 import {
   duration,
@@ -25,31 +32,32 @@ export function registerKilnCommands(program: Command, globals: () => GlobalOpti
   kiln.command("index")
     .description("build or update the note index (only added, changed and deleted notes are read)")
     .option("--rebuild", "throw the index away and read every note again")
-    .option("--json", "print the report as JSON")
-    .action((opts) => {
+    .option("--watch", "then keep the index current as notes change, until Ctrl-C")
+    .option("--json", "print the report as JSON (with --watch: one JSON line per update)")
+    .action(async (opts) => {
       const { root } = resolveKilnRoot({
         flag: globals().kiln,
         env: Deno.env.get("CRUCIBLE_KILN"),
       });
       const index = NoteIndex.open(root);
-      const bar = new ProgressBar("indexing", { enabled: !opts.json && Deno.stderr.isTerminal() });
       try {
-        const report = index.update({
-          rebuild: opts.rebuild ?? false,
-          onProgress: (done, total) => total >= 500 && bar.update(done, total),
-        });
-        bar.done();
-        if (opts.json) {
-          printJson({ kiln: root, ...report, durationMs: Math.round(report.durationMs) });
-          return;
+        // Watch from before the first index, so a note saved meanwhile is not missed.
+        const watch = opts.watch
+          ? KilnWatch.start(index, {
+            onUpdate: (report, paths) => printUpdate(report, paths, opts.json ?? false),
+            onError: (e) => eprintln(`${err.error("error:")} ${(e as Error).message ?? e}`),
+          })
+          : null;
+        try {
+          indexOnce(index, root, {
+            rebuild: opts.rebuild ?? false,
+            json: opts.json ?? false,
+            watch: opts.watch ?? false,
+          });
+          if (watch) await watchUntilSignal(watch, root);
+        } finally {
+          watch?.close();
         }
-        println(
-          `${out.ok("indexed")} ${num(report.notes)} notes in ${duration(report.durationMs)}: ` +
-            `${num(report.added)} added, ${num(report.changed)} changed, ` +
-            `${num(report.deleted)} deleted, ${num(report.unchanged)} unchanged` +
-            (report.skipped ? `, ${num(report.skipped)} skipped` : ""),
-        );
-        printDiagnostics(report.diagnostics);
       } finally {
         index.close();
       }
@@ -119,6 +127,60 @@ export function registerKilnCommands(program: Command, globals: () => GlobalOpti
         index.close();
       }
     });
+}
+
+function indexOnce(
+  index: NoteIndex,
+  root: string,
+  opts: { rebuild: boolean; json: boolean; watch: boolean },
+): void {
+  const bar = new ProgressBar("indexing", { enabled: !opts.json && Deno.stderr.isTerminal() });
+  const report = index.update({
+    rebuild: opts.rebuild,
+    onProgress: (done, total) => total >= 500 && bar.update(done, total),
+  });
+  bar.done();
+  if (opts.json) {
+    const json = { kiln: root, ...report, durationMs: Math.round(report.durationMs) };
+    // Under --watch every report is one line (JSON Lines), this first one included.
+    if (opts.watch) println(JSON.stringify(json));
+    else printJson(json);
+    return;
+  }
+  println(
+    `${out.ok("indexed")} ${num(report.notes)} notes in ${duration(report.durationMs)}: ` +
+      `${num(report.added)} added, ${num(report.changed)} changed, ` +
+      `${num(report.deleted)} deleted, ${num(report.unchanged)} unchanged` +
+      (report.skipped ? `, ${num(report.skipped)} skipped` : ""),
+  );
+  printDiagnostics(report.diagnostics);
+}
+
+/** Run the watch until SIGINT or SIGTERM, then return normally (exit 0). */
+async function watchUntilSignal(watch: KilnWatch, root: string): Promise<void> {
+  const stop = () => watch.close();
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  eprintln(err.dim(`watching ${root} for changes (Ctrl-C to stop)`));
+  try {
+    await watch.run();
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+  }
+}
+
+/** One line per update that changed the index. */
+function printUpdate(report: IndexReport, paths: string[], json: boolean): void {
+  const n = report.added + report.changed + report.deleted;
+  if (json) {
+    println(JSON.stringify({ ...report, paths, durationMs: Math.round(report.durationMs) }));
+    return;
+  }
+  if (n === 0 && report.diagnostics.length === 0) return;
+  println(`updated ${num(n)} ${n === 1 ? "note" : "notes"} in ${duration(report.durationMs)}`);
+  printDiagnostics(report.diagnostics);
 }
 
 /** Print diagnostics to stderr, grouped, at most 50. */

@@ -51,4 +51,6 @@ export type { WhereFilter, WhereOp } from "./where.ts";
 export { LinkGraph } from "./graph.ts";
 export type { Hub } from "./graph.ts";
 export { resolveKilnRoot } from "./kiln.ts";
+export { KilnWatch } from "./watch.ts";
+export type { KilnWatchOptions } from "./watch.ts";
 export type { KilnLookup, KilnSource } from "./kiln.ts";

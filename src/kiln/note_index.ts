@@ -4,157 +4,36 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { Diagnostic, Heading, LinkKind } from "./types.ts";
-import { indexPath, openIndexDb } from "./index_db.ts";
+import type { Diagnostic, LinkKind } from "./types.ts";
+import type {
+  Backlink,
+  IndexedNote,
+  KilnStats,
+  ListOptions,
+  NoteEdge,
+  NoteSummary,
+  OutgoingLink,
+  UnresolvedLink,
+} from "./index_types.ts";
+import { discardBuildDb, indexPath, installBuildDb, openIndexDb } from "./index_db.ts";
 import { type IndexOptions, type IndexReport, updateIndex } from "./indexer.ts";
+import { buildIndex } from "./bulk_index.ts";
+import { walkKiln } from "./walk.ts";
 import { type SearchHit, searchNotes, type SearchOptions } from "./search.ts";
-import { matchesWhere, type WhereFilter } from "./where.ts";
+import { matchesWhere } from "./where.ts";
 import { memoryLookup, resolveLink, targetKey } from "./resolver.ts";
 import { normalizeKilnPath } from "./paths.ts";
 
-/** A note as the index holds it (the body is in the full-text index; read the file for it). */
-export interface IndexedNote {
-  /** Kiln-relative path. */
-  path: string;
-  /** Title. */
-  title: string;
-  /** Frontmatter mapping. */
-  frontmatter: Record<string, unknown>;
-  /** Frontmatter aliases. */
-  aliases: string[];
-  /** Frontmatter and inline tags. */
-  tags: string[];
-  /** ATX headings. */
-  headings: Heading[];
-  /** Words in the body. */
-  wordCount: number;
-  /** File size in bytes. */
-  bytes: number;
-  /** Modification time, ms since the epoch. */
-  mtime: number;
-  /** False when the note was over the size limit and its text was not indexed. */
-  indexed: boolean;
-  /** Problems found in the note. */
-  diagnostics: Diagnostic[];
-}
-
-/** One link out of a note, with where it led. */
-export interface OutgoingLink {
-  /** Target as written. */
-  target: string;
-  /** Heading part, if any. */
-  heading: string | null;
-  /** Block id, if any. */
-  block: string | null;
-  /** Display text, if any. */
-  alias: string | null;
-  /** True for embeds. */
-  embed: boolean;
-  /** Link syntax. */
-  kind: LinkKind;
-  /** 1-based line in the source note. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-  /** Resolved path, or null when unresolved. */
-  resolved: string | null;
-  /** What it resolved to, or null when unresolved. */
-  resolvedKind: "note" | "attachment" | "self" | null;
-}
-
-/** One note linking to another. */
-export interface Backlink {
-  /** Path of the linking note. */
-  path: string;
-  /** Title of the linking note. */
-  title: string;
-  /** Target as written in the linking note. */
-  target: string;
-  /** Heading part, if any. */
-  heading: string | null;
-  /** True for embeds. */
-  embed: boolean;
-  /** Line of the link in the linking note. */
-  line: number;
-  /** Column of the link. */
-  column: number;
-}
-
-/** A link that leads nowhere yet. */
-export interface UnresolvedLink {
-  /** Path of the note holding the link. */
-  source: string;
-  /** Target as written. */
-  target: string;
-  /** Line of the link. */
-  line: number;
-}
-
-/** Options of {@link NoteIndex.list}. */
-export interface ListOptions {
-  /** Folder to list (kiln-relative, `""` = root). Default root. */
-  folder?: string;
-  /** Include sub-folders. Default false, or true when `folder` is not given. */
-  recursive?: boolean;
-  /** Only notes with this tag or a tag nested below it (`project` matches `project/alpha`). */
-  tag?: string;
-  /** Frontmatter filters, all of which must hold. */
-  where?: readonly WhereFilter[];
-  /** Most notes to return. */
-  limit?: number;
-}
-
-/** A row of {@link NoteIndex.list}. */
-export interface NoteSummary {
-  /** Kiln-relative path. */
-  path: string;
-  /** Title. */
-  title: string;
-  /** Tags. */
-  tags: string[];
-  /** Words in the body. */
-  wordCount: number;
-  /** Modification time, ms since the epoch. */
-  mtime: number;
-}
-
-/** Kiln-wide counts. */
-export interface KilnStats {
-  /** Notes indexed. */
-  notes: number;
-  /** Links of every kind. */
-  links: number;
-  /** Links that resolved to a note, attachment or the same note. */
-  resolvedLinks: number;
-  /** Links that lead nowhere. */
-  unresolvedLinks: number;
-  /** Distinct unresolved targets (case-insensitive). */
-  unresolvedTargets: number;
-  /** Embeds among the links. */
-  embeds: number;
-  /** Distinct tags (case-insensitive). */
-  tags: number;
-  /** Most used tags. */
-  topTags: { tag: string; notes: number }[];
-  /** Non-Markdown files. */
-  attachments: number;
-  /** Words across all notes. */
-  words: number;
-  /** Bytes across all notes. */
-  bytes: number;
-  /** Files skipped as binary, not UTF-8 or unreadable. */
-  skipped: number;
-  /** Notes with diagnostics. */
-  notesWithDiagnostics: number;
-}
-
-/** A link between two notes, as the link graph needs it. */
-export interface NoteEdge {
-  /** Linking note. */
-  source: string;
-  /** Linked note. */
-  target: string;
-}
+export type {
+  Backlink,
+  IndexedNote,
+  KilnStats,
+  ListOptions,
+  NoteEdge,
+  NoteSummary,
+  OutgoingLink,
+  UnresolvedLink,
+} from "./index_types.ts";
 
 /**
  * The note index of one kiln (SQLite at `<kiln>/.crucible/index.db`).
@@ -174,11 +53,14 @@ export class NoteIndex {
   /** The database file. */
   readonly file: string;
   #db: DatabaseSync;
+  /** Device and inode of the file `#db` has open, to notice when a rebuild replaced it. */
+  #identity: string;
 
   private constructor(root: string, file: string, db: DatabaseSync) {
     this.root = root;
     this.file = file;
     this.#db = db;
+    this.#identity = fileIdentity(file);
   }
 
   /** Open (or create) the index of the kiln at `root`. */
@@ -187,9 +69,53 @@ export class NoteIndex {
     return new NoteIndex(root, file, openIndexDb(root, file));
   }
 
-  /** Bring the index up to date with the files on disk. */
+  /**
+   * Bring the index up to date with the files on disk. An empty index, or `rebuild`, is built
+   * whole into a scratch file that then replaces the index file; otherwise only added, changed
+   * and deleted notes are written (or just `paths`, when given).
+   */
   update(options: IndexOptions = {}): IndexReport {
+    const started = performance.now();
+    if (fileIdentity(this.file) !== this.#identity) this.#reopen();
+    if (options.rebuild || (!options.paths && this.#isEmpty())) {
+      const walk = walkKiln(this.root);
+      if (options.rebuild || walk.notes.length > 0) {
+        const { report, scratch } = buildIndex(walk, {
+          ...options,
+          root: this.root,
+          file: this.file,
+          started,
+        });
+        this.#db.close();
+        try {
+          installBuildDb(scratch, this.file);
+        } catch (e) {
+          discardBuildDb(scratch);
+          this.#reopen();
+          throw e;
+        }
+        this.#reopen();
+        report.durationMs = performance.now() - started;
+        return report;
+      }
+    }
     return updateIndex(this.#db, this.root, options);
+  }
+
+  #isEmpty(): boolean {
+    const row = this.#db.prepare(
+      "SELECT EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM skipped) AS used",
+    ).get() as { used: number };
+    return row.used === 0;
+  }
+
+  /** Open the index file again: a rebuild (here or in another process) replaced it. */
+  #reopen(): void {
+    try {
+      this.#db.close();
+    } catch { /* closed already */ }
+    this.#db = openIndexDb(this.root, this.file);
+    this.#identity = fileIdentity(this.file);
   }
 
   /** Close the database. */
@@ -247,8 +173,9 @@ export class NoteIndex {
     const params: string[] = [];
     if (recursive) {
       if (folder !== "") {
-        clauses.push("(folder = ? OR substr(folder, 1, ?) = ?)");
-        params.push(folder, String(folder.length + 1), folder + "/");
+        // Below `folder/`: "0" is the character after "/", so the range uses the folder index.
+        clauses.push("(folder = ? OR (folder >= ? AND folder < ?))");
+        params.push(folder, folder + "/", folder + "0");
       }
     } else {
       clauses.push("folder = ?");
@@ -391,11 +318,20 @@ export class NoteIndex {
 
   /** Full-text search (see {@link searchNotes} for the query syntax). */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
-    return searchNotes(this.#db, query, options);
+    return searchNotes(this.#db, query, { ...options, kiln: options.kiln ?? this.root });
   }
 
   #paths(sql: string, ...params: string[]): string[] {
     return this.#db.prepare(sql).all(...params).map((r) => (r as { path: string }).path);
+  }
+}
+
+function fileIdentity(file: string): string {
+  try {
+    const info = Deno.statSync(file);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return "";
   }
 }
 

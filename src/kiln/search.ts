@@ -13,7 +13,11 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
+import * as path from "node:path";
 import { InvalidParamsError } from "../errors.ts";
+import { buildSnippet, type SnippetPhrase, termStems } from "./snippet.ts";
+import { DEFAULT_MAX_FILE_SIZE } from "./note.ts";
+import { isWithin } from "./paths.ts";
 
 /** One search result. */
 export interface SearchHit {
@@ -34,6 +38,11 @@ export interface SearchHit {
 export interface SearchOptions {
   /** Most hits to return: default 20, at most 100. */
   limit?: number;
+  /**
+   * Kiln root the snippets are read from (the index keeps no copy of the text).
+   * {@link NoteIndex.search} passes its own; without one, snippets are empty.
+   */
+  kiln?: string;
 }
 
 /** Marks the start of a matched term in {@link SearchHit.snippet}. */
@@ -67,6 +76,16 @@ interface Term {
  * ```
  */
 export function toFtsQuery(query: string): string {
+  return compileQuery(query).match;
+}
+
+/** A query as FTS5 MATCH text, and its positive terms for highlighting. */
+interface CompiledQuery {
+  match: string;
+  phrases: SnippetPhrase[];
+}
+
+function compileQuery(query: string): CompiledQuery {
   const terms: Term[] = [];
   const re = /(-?)"([^"]*)"?|(\S+)/g;
   let pendingOr = false;
@@ -111,10 +130,16 @@ export function toFtsQuery(query: string): string {
   const negative = terms.filter((t) => t.negate);
   if (negative.length > 0 && groups.length > 1) expr = `(${expr})`;
   for (const t of negative) expr += ` NOT ${quote(t)}`;
-  return expr;
+  const phrases = positive.map((t) => ({ stems: termStems(t.text), prefix: t.prefix }));
+  return { match: expr, phrases };
 }
 
-/** Run a full-text search; results are ranked best first. */
+/**
+ * Run a full-text search; results are ranked best first (ties by index order).
+ *
+ * The ranking query picks the best rowids from the full-text index alone, so only the hits
+ * returned are joined with their notes, and snippets are cut from those notes' files.
+ */
 export function searchNotes(
   db: DatabaseSync,
   query: string,
@@ -126,17 +151,68 @@ export function searchNotes(
       `search limit must be a whole number from 1 to ${MAX_SEARCH_LIMIT}, got ${limit}`,
     );
   }
-  const match = toFtsQuery(query);
+  const { match, phrases } = compileQuery(query);
   const rows = db.prepare(
-    `SELECT n.path AS path, n.title AS title, -bm25(notes_fts, 10.0, 1.0, 5.0) AS score,
-       snippet(notes_fts, 1, '${HIGHLIGHT_START}', '${HIGHLIGHT_END}', '…', 16) AS snippet
-     FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid
-     WHERE notes_fts MATCH ? ORDER BY bm25(notes_fts, 10.0, 1.0, 5.0) LIMIT ?`,
-  ).all(match, limit) as unknown as SearchHit[];
-  return rows.map((r) => ({
-    path: r.path,
-    title: r.title,
-    score: Math.round(r.score * 1e4) / 1e4,
-    snippet: r.snippet.replace(/\s+/g, " ").trim(),
-  }));
+    `WITH top AS MATERIALIZED (
+       SELECT rowid AS id, bm25(notes_fts, 10.0, 1.0, 5.0) AS rank FROM notes_fts
+       WHERE notes_fts MATCH ? ORDER BY rank, rowid LIMIT ?
+     )
+     SELECT n.path AS path, n.title AS title, -top.rank AS score, n.body_line AS bodyLine,
+       n.indexed AS indexed
+     FROM top JOIN notes n ON n.id = top.id ORDER BY top.rank, top.id`,
+  ).all(match, limit) as unknown as {
+    path: string;
+    title: string;
+    score: number;
+    bodyLine: number;
+    indexed: number;
+  }[];
+  const files = options.kiln === undefined ? null : new SnippetFiles(options.kiln);
+  return rows.map((r) => {
+    const body = files && r.indexed === 1 ? files.body(r.path, r.bodyLine) : "";
+    const snippet = body === ""
+      ? ""
+      : buildSnippet(body, phrases, { open: HIGHLIGHT_START, close: HIGHLIGHT_END });
+    return {
+      path: r.path,
+      title: r.title,
+      score: Math.round(r.score * 1e4) / 1e4,
+      snippet: snippet.replace(/\s+/g, " ").trim(),
+    };
+  });
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads note bodies for snippets. Only files inside the kiln are read (a note that became a
+ * symlink to somewhere else since it was indexed is not), and not past the index's size limit.
+ */
+class SnippetFiles {
+  #root: string;
+  #realRoot: string | null = null;
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  /** The text of the note at `rel` from line `bodyLine` on, or "" if it cannot be read. */
+  body(rel: string, bodyLine: number): string {
+    try {
+      this.#realRoot ??= Deno.realPathSync(this.#root);
+      const real = Deno.realPathSync(path.join(this.#root, ...rel.split("/")));
+      if (!isWithin(this.#realRoot, real)) return "";
+      const info = Deno.statSync(real);
+      if (!info.isFile || info.size > DEFAULT_MAX_FILE_SIZE) return "";
+      const text = utf8.decode(Deno.readFileSync(real));
+      let at = 0;
+      for (let line = 1; line < bodyLine && at >= 0; line++) {
+        at = text.indexOf("\n", at);
+        if (at >= 0) at++;
+      }
+      return at < 0 ? "" : text.slice(at);
+    } catch {
+      return "";
+    }
+  }
 }
