@@ -271,14 +271,7 @@ export class SandboxPool {
         Atomics.notify(slot.control, CTRL.STATE);
         graceTimer = setTimeout(() => finish(failure(job, code, message), false), this.#graceMs);
       };
-      const timer = setTimeout(
-        () =>
-          stop(
-            "E_TIMEOUT",
-            `plugin ${job.message.plugin.name} ran longer than ${job.timeoutMs} ms and was stopped`,
-          ),
-        job.timeoutMs,
-      );
+      const timer = setTimeout(() => stop("E_TIMEOUT", timeoutMessage(job)), job.timeoutMs);
       const onAbort = () => stop("E_CANCELLED", "the invocation was cancelled");
       job.signal?.addEventListener("abort", onAbort, { once: true });
       if (job.signal?.aborted) onAbort();
@@ -334,7 +327,13 @@ export class SandboxPool {
   }
 }
 
-function failure(job: PoolJob, code: string, message: string): ResultMessage {
+/** What a timed-out job reports. */
+export function timeoutMessage(job: PoolJob): string {
+  return `plugin ${job.message.plugin.name} ran longer than ${job.timeoutMs} ms and was stopped`;
+}
+
+/** The result of a job that failed before or outside its engine (timeouts, crashes, refusals). */
+export function failure(job: PoolJob, code: string, message: string): ResultMessage {
   return {
     type: "result",
     id: job.message.id,

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { PoolJob } from "./pool.ts";
+import { failure, type PoolJob, timeoutMessage } from "./pool.ts";
 import type { CallMessage, ResultMessage, WorkerMessage } from "../runtime/protocol.ts";
 
 /** Where a usable `deno` executable is, or why there is none. */
@@ -31,17 +31,6 @@ function flag(name: string, value: boolean | string[] | undefined): string[] {
   if (value === undefined || value === false) return [];
   if (value === true) return [`--allow-${name}`];
   return value.length ? [`--allow-${name}=${value.join(",")}`] : [];
-}
-
-function failure(job: PoolJob, code: string, message: string): ResultMessage {
-  return {
-    type: "result",
-    id: job.message.id,
-    ok: false,
-    error: { code, message },
-    logs: [],
-    logsDropped: 0,
-  };
 }
 
 /** Run one job in a child process; never throws. */
@@ -92,11 +81,7 @@ export async function runInProcess(job: PoolJob): Promise<ResultMessage> {
     } catch { /* already gone */ }
   };
   const timer = setTimeout(
-    () =>
-      kill(
-        "E_TIMEOUT",
-        `plugin ${job.message.plugin.name} ran longer than ${job.timeoutMs} ms and was stopped`,
-      ),
+    () => kill("E_TIMEOUT", timeoutMessage(job)),
     job.timeoutMs,
   );
   const onAbort = () => kill("E_CANCELLED", "the invocation was cancelled");
