@@ -1,7 +1,8 @@
 /**
  * The Lua engine: Lua 5.4 as WebAssembly (npm:wasmoon) inside the sandbox worker. Every
- * invocation gets a fresh WebAssembly instance — fresh linear memory, fresh Lua state — from the
- * module the host compiled once, so nothing survives between invocations. wasmoon runs with its
+ * invocation gets a fresh Lua state (its own allocator and memory accounting, closed afterwards)
+ * in an instance of the module the host compiled once, so no Lua state survives between
+ * invocations. wasmoon runs with its
  * JavaScript proxy and object injection off; only strings cross between Lua and JavaScript (see
  * the prelude for the JSON rules).
  *
@@ -89,8 +90,24 @@ interface Prepared {
   holder: { ctx: EngineContext | null };
 }
 
+// One WebAssembly instance serves many invocations of this worker, each with a Lua state of its
+// own (own allocator, own memory accounting, closed afterwards); a worker serves a single plugin
+// hash and grant. The instance is replaced every RECYCLE_AFTER states so its linear memory, which
+// only grows, is given back.
+const RECYCLE_AFTER = 256;
+let shared: { module: WebAssembly.Module; factory: Promise<LuaFactory>; uses: number } | null =
+  null;
+
+function factoryFor(module: WebAssembly.Module): Promise<LuaFactory> {
+  if (!shared || shared.module !== module || shared.uses >= RECYCLE_AFTER) {
+    shared = { module, factory: instantiate(module), uses: 0 };
+  }
+  shared.uses++;
+  return shared.factory;
+}
+
 async function prepare(module: WebAssembly.Module): Promise<Prepared> {
-  const factory = await instantiate(module);
+  const factory = await factoryFor(module);
   const lua = await factory.createEngine({
     openStandardLibs: true,
     injectObjects: false,
