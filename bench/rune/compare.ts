@@ -21,22 +21,13 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { compile, fromJson, RuneVm } from "../../src/rune/mod.ts";
+import { type Script, SCRIPTS } from "../lua_vs_native.ts";
 
-/** One program. */
-export interface Program {
-  /** File name (without extension) in bench/rune/ and bench/lua/. */
-  name: string;
-  /** What it does. */
-  label: string;
-  /** Parameters of `main`. */
-  params: Record<string, number>;
-}
+/** One program: the same scripts as the Lua benchmark (bench/lua_vs_native.ts). */
+export type Program = Script;
 
-/** The programs compared. */
-export const PROGRAMS: Program[] = [
-  { name: "fib", label: "fib(30), recursive", params: { n: 30 } },
-  { name: "sieve", label: "sieve to 1e6, 4 rounds", params: { limit: 1_000_000, rounds: 4 } },
-];
+/** The programs compared: those with a Rune version in bench/rune/. */
+export const PROGRAMS: Program[] = SCRIPTS.filter((s) => s.name === "fib" || s.name === "sieve");
 
 const HERE = import.meta.dirname!;
 const LUA_DIR = path.join(HERE, "..", "lua");
