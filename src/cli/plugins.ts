@@ -1,5 +1,5 @@
 /**
- * `cru plugins list | show | validate`.
+ * `cru plugins list | show | validate`, and the registration of the other plugin commands.
  *
  * @module
  */
@@ -22,6 +22,7 @@ import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, num, out, printJson, println, table } from "./output.ts";
 import { suggest } from "../suggest.ts";
 import { registerRunCommand } from "./run.ts";
+import { registerManageCommands } from "./plugins_manage.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -257,6 +258,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
     });
 
   registerRunCommand(plugins as unknown as Command, globals);
+  registerManageCommands(plugins as unknown as Command, globals);
 }
 
 /** Raised by `plugins validate` when something is invalid: exit 1, already reported. */
