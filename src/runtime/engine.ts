@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EngineLimits, ErrorInfo, Json, WorkerPlugin } from "./protocol.ts";
+import type { CoverageReport, EngineLimits, ErrorInfo, Json, WorkerPlugin } from "./protocol.ts";
 
 /** What the worker gives an engine. */
 export interface EngineContext {
@@ -23,6 +23,8 @@ export interface EngineContext {
   modules: Record<string, WebAssembly.Module>;
   /** The plugin's declared dependencies, which it may load as call proxies. */
   dependencies: string[];
+  /** Record line coverage (engines that can, do; see {@link Engine.coverage}). */
+  coverage?: boolean;
 }
 
 /** One engine instance. */
@@ -31,6 +33,8 @@ export interface Engine {
   run(fn: string, params: Json): Json | Promise<Json>;
   /** Free everything. */
   dispose(): void;
+  /** The lines that ran, when the context asked for coverage. */
+  coverage?(): CoverageReport | undefined;
 }
 
 /** Creates engines of one language. */

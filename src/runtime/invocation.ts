@@ -166,12 +166,14 @@ export async function runInvocation(
     shouldStop: () => l.stopRequested(),
     modules,
     dependencies: m.dependencies ?? [],
+    coverage: m.coverage ?? false,
   };
   let engine = null;
   try {
     engine = await (await engineFor(m.plugin.language))(ctx);
     const value = toJson(await engine.run(m.fn, m.params), "the result");
-    post({ type: "result", id: m.id, ok: true, value, logs, logsDropped });
+    const coverage = m.coverage ? engine.coverage?.() : undefined;
+    post({ type: "result", id: m.id, ok: true, value, logs, logsDropped, coverage });
   } catch (e) {
     post({
       type: "result",
@@ -180,6 +182,7 @@ export async function runInvocation(
       error: asPluginError(e).info(),
       logs,
       logsDropped,
+      coverage: m.coverage ? engine?.coverage?.() : undefined,
     });
   } finally {
     try {

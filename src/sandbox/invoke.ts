@@ -21,7 +21,7 @@ import {
 import { expandHome, grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
 import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
-import type { ErrorInfo, Json } from "../runtime/protocol.ts";
+import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { PluginState } from "../api/state.ts";
@@ -88,6 +88,8 @@ export interface InvocationRequest {
   dryRun?: boolean;
   /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
   writeLog?: NoteWrite[];
+  /** Record which lines of the plugin ran (`cru plugins test`); see {@link InvocationResult}. */
+  coverage?: boolean;
 }
 
 /** Capabilities only the host enforces: approved on first use rather than before the run. */
@@ -118,6 +120,8 @@ export interface InvocationResult {
   writes: NoteWrite[];
   /** True for a dry run. */
   dryRun: boolean;
+  /** Line coverage, when asked for and the engine can report it. */
+  coverage?: CoverageReport;
 }
 
 // Building a zod schema costs more than checking with it: one per manifest object.
@@ -345,6 +349,7 @@ export class PluginRunner {
         },
         fn,
         params,
+        ...(req.coverage ? { coverage: true } : {}),
         limits: { memory: limits.memory, fileSize: limits.fileSize, logBytes: 64 * 1024 },
         granted: grant.map((c) => c.name),
         kilnRoot: this.#root,
@@ -396,6 +401,7 @@ export class PluginRunner {
       ...(result.ok ? { value: result.value ?? null } : { error: result.error }),
       logs: result.logs,
       durationMs,
+      ...(result.coverage ? { coverage: result.coverage } : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import { LuaFactory } from "wasmoon";
 import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
 import type { ErrorInfo, Json } from "../../protocol.ts";
 import { PRELUDE } from "./prelude.ts";
+import { executableLines } from "./coverage.ts";
 
 /** The name the host gives the compiled glue.wasm module in `modules`. */
 export const LUA_MODULE = "lua";
@@ -162,7 +163,9 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     chunk: string,
     fn: string,
     params: string,
+    cover: boolean,
   ) => string;
+  let hit: number[] | undefined;
   return {
     run(fn: string, params: Json): Json {
       const reply = run(
@@ -170,7 +173,12 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
         "=" + basename(ctx.plugin.file),
         fn,
         JSON.stringify(params),
+        ctx.coverage === true,
       );
+      if (ctx.coverage) {
+        const lines = (lua.global.get("__cru_coverage") as () => string)();
+        hit = JSON.parse(String(lines)) as number[];
+      }
       if (typeof reply !== "string") {
         throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
       }
@@ -182,6 +190,12 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
       const info = withPlace(parsed.error!, ctx.plugin.file);
       const { code, message, ...where } = info;
       throw new PluginError(code, message, where);
+    },
+    coverage() {
+      if (!hit) return undefined;
+      const executable = executableLines(ctx.plugin.code);
+      const lines = new Set(executable);
+      return { executable, hit: hit.filter((l) => lines.has(l)) };
     },
     dispose() {
       prepared.holder.ctx = null;
