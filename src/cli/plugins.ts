@@ -24,6 +24,7 @@ import { suggest } from "../suggest.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerManageCommands } from "./plugins_manage.ts";
 import { registerTestCommand } from "./plugins_test.ts";
+import { registerNewCommand } from "./plugins_new.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -261,6 +262,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
   registerRunCommand(plugins as unknown as Command, globals);
   registerManageCommands(plugins as unknown as Command, globals);
   registerTestCommand(plugins as unknown as Command, globals);
+  registerNewCommand(plugins as unknown as Command, globals);
 }
 
 /** Raised by `plugins validate` when something is invalid: exit 1, already reported. */
