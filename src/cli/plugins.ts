@@ -25,6 +25,7 @@ import { registerRunCommand } from "./run.ts";
 import { registerManageCommands } from "./plugins_manage.ts";
 import { registerTestCommand } from "./plugins_test.ts";
 import { registerNewCommand } from "./plugins_new.ts";
+import { registerStubsCommand } from "./plugins_stubs.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -60,7 +61,9 @@ function printProblems(problems: readonly PluginProblem[]): void {
 
 /** Register the `plugins` command group. */
 export function registerPluginsCommands(program: Command, globals: () => GlobalOptions): void {
-  const plugins = program.command("plugins").description("list, inspect and validate plugins");
+  const plugins = program.command("plugins").description(
+    "list, inspect, validate, run, install, remove, test and create plugins",
+  );
 
   plugins.command("list")
     .description("every plugin by name: the copy that wins (kiln > system > built-in)")
@@ -263,6 +266,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
   registerManageCommands(plugins as unknown as Command, globals);
   registerTestCommand(plugins as unknown as Command, globals);
   registerNewCommand(plugins as unknown as Command, globals);
+  registerStubsCommand(plugins as unknown as Command, globals);
 }
 
 /** Raised by `plugins validate` when something is invalid: exit 1, already reported. */
