@@ -85,16 +85,20 @@ function runJson(r: PluginTestRun) {
   };
 }
 
+const INDENT = " ".repeat(25);
+
 function printResult(t: PluginTestResult): void {
   const status = t.ok ? out.ok("ok  ") : out.error("FAIL");
-  println(`  ${status} ${out.dim(t.kind.padEnd(7))} ${t.name} ${out.dim(duration(t.durationMs))}`);
+  // Fixed-width columns before the name keep the report aligned while it streams.
+  const took = duration(t.durationMs).padStart(8);
+  println(`  ${status} ${out.dim(t.kind.padEnd(7))} ${out.dim(took)}  ${t.name}`);
   if (!t.ok && t.failure) {
-    for (const line of t.failure.split("\n")) println(`         ${out.error(line)}`);
+    for (const line of t.failure.split("\n")) println(`${INDENT}${out.error(line)}`);
     if (t.error?.traceback) {
-      for (const line of t.error.traceback.split("\n")) println(out.dim(`         ${line}`));
+      for (const line of t.error.traceback.split("\n")) println(out.dim(`${INDENT}${line}`));
     }
   }
-  if (!t.ok) { for (const line of t.logs) println(out.dim(`         log: ${line}`)); }
+  if (!t.ok) { for (const line of t.logs) println(out.dim(`${INDENT}log: ${line}`)); }
 }
 
 /** Register `cru plugins test` on the `plugins` group. */

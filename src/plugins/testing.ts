@@ -255,6 +255,7 @@ export async function testPlugin(
     },
   };
   const lastLine = plugin.code.split("\n").length;
+  const testLines = plugin.language === "lua" ? luaTestLines(plugin.code) : new Set<number>();
   const runIn = async (t: Planned) => {
     if (options.filter && !t.name.includes(options.filter)) return;
     const kiln = materialize(t.fixture);
@@ -280,7 +281,7 @@ export async function testPlugin(
             coverage,
           });
           // Only the plugin's own lines: the wrapper around Lua tests adds some after them.
-          if (r.coverage) reports.push(withinLines(r.coverage, lastLine));
+          if (r.coverage) reports.push(withinLines(r.coverage, lastLine, testLines));
           return r;
         },
       });
@@ -370,9 +371,32 @@ function show(v: unknown): string {
   return text === undefined ? "nothing" : text.length > 400 ? text.slice(0, 399) + "…" : text;
 }
 
-function withinLines(c: CoverageReport, last: number): CoverageReport {
+/**
+ * Lines of a Lua plugin's own tests (`test_*` functions and a `tests = {…}` table), which
+ * coverage leaves out as Rune's does its `#[test]` functions: they are found by their opening
+ * line and the `end` or `}` at the same indentation.
+ */
+export function luaTestLines(code: string): Set<number> {
+  const lines = code.split("\n");
+  const out = new Set<number>();
+  const opener =
+    /^(\s*)(?:(?:local\s+)?function\s+(?:[\w.]+[.:])?test_\w+\s*\(|(?:local\s+)?(?:[\w.]+\.)?tests\s*=\s*\{\s*$)/;
+  for (let i = 0; i < lines.length; i++) {
+    const m = opener.exec(lines[i]);
+    if (!m) continue;
+    const close = new RegExp(`^${m[1]}(?:end\\b|\\})`);
+    let j = i;
+    while (j < lines.length && !(j > i && close.test(lines[j]))) j++;
+    if (j >= lines.length) continue;
+    for (let k = i; k <= j; k++) out.add(k + 1);
+    i = j;
+  }
+  return out;
+}
+
+function withinLines(c: CoverageReport, last: number, tests: Set<number>): CoverageReport {
   // Line 1 is the manifest's opening `---` (the Lua wrapper puts its prefix there).
-  const keep = (l: number) => l >= 2 && l <= last;
+  const keep = (l: number) => l >= 2 && l <= last && !tests.has(l);
   return { executable: c.executable.filter(keep), hit: c.hit.filter(keep) };
 }
 

@@ -242,8 +242,8 @@ fn wrong() {
 
   const human = await runCru(["plugins", "test", file, "--no-coverage"]);
   strictEqual(human.code, 1);
-  match(human.stdout, /ok {3}test {4}adds/);
-  match(human.stdout, /FAIL test {4}wrong/);
+  match(human.stdout, /^ {2}ok {3}test {4} +\d+ ms {2}adds$/m);
+  match(human.stdout, /^ {2}FAIL test {4} +\d+ ms {2}wrong$/m);
   match(human.stdout, /test result: FAILED\. 3 passed; 1 failed/);
   ok(!human.stdout.includes("coverage:"));
 });
