@@ -6,7 +6,8 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { hasTmux, Terminal } from "./terminal.ts";
 
 const KINDS = ["tool", "workflow", "fsm", "graph"];
 const LANGS = ["rune", "lua"];
@@ -86,136 +87,7 @@ Deno.test("plugins new: bad names and options are usage errors; files are not ov
   strictEqual((await runCru([...args, "--force"])).code, 0);
 });
 
-// ---------------------------------------------------------------------------------------------
 // The wizard in a real terminal.
-
-const WAIT_MS = 30_000;
-/** Key names sent as keys; anything else is typed as text. */
-const KEYS = new Set(["Enter", "Down", "Up", "Tab", "C-c"]);
-
-const hasTmux = (() => {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-
-function denoDir(): string {
-  const explicit = Deno.env.get("DENO_DIR");
-  if (explicit) return explicit;
-  const cache = Deno.env.get("XDG_CACHE_HOME") ??
-    path.join(Deno.env.get("HOME") ?? "/tmp", ".cache");
-  return path.join(cache, "deno");
-}
-
-/** `cru` in a detached tmux session with its own server socket; `await using` ends it. */
-class Terminal implements AsyncDisposable {
-  readonly #socket: string;
-  readonly #session = `wizard-${Deno.pid}`;
-
-  private constructor(readonly dir: string) {
-    this.#socket = path.join(dir, "tmux.sock");
-  }
-
-  static async start(args: string[]): Promise<Terminal> {
-    const dir = Deno.makeTempDirSync({ prefix: "cru-tmux-" });
-    const t = new Terminal(dir);
-    const conf = path.join(dir, "tmux.conf");
-    Deno.writeTextFileSync(conf, "set -g remain-on-exit on\nset -g history-limit 10000\n");
-    const home = path.join(dir, "home");
-    Deno.mkdirSync(home);
-    const env: Record<string, string> = {
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, ".config"),
-      XDG_CACHE_HOME: path.join(home, ".cache"),
-      CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible"),
-      NO_COLOR: "1",
-      TERM: "xterm-256color",
-      PATH: Deno.env.get("PATH") ?? "",
-      DENO_DIR: denoDir(),
-    };
-    await t.#tmux(
-      ["-f", conf, "new-session", "-d", "-s", t.#session, "-x", "120", "-y", "40", "-c", REPO]
-        .concat(Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]))
-        .concat([
-          "--",
-          Deno.execPath(),
-          "run",
-          "--quiet",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          path.join(REPO, "cli.ts"),
-          ...args,
-        ]),
-      env,
-    );
-    return t;
-  }
-
-  async #tmux(args: string[], env?: Record<string, string>): Promise<string> {
-    const r = await new Deno.Command("tmux", {
-      args: ["-S", this.#socket, ...args],
-      ...(env ? { env, clearEnv: true } : {}),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    if (!r.success) throw new Error(`tmux ${args.join(" ")} failed: ${dec.decode(r.stderr)}`);
-    return dec.decode(r.stdout);
-  }
-
-  pane(): Promise<string> {
-    return this.#tmux(["capture-pane", "-p", "-J", "-S", "-", "-t", this.#session]);
-  }
-
-  async dead(): Promise<{ dead: boolean; status: string }> {
-    const [dead, status] = (await this.#tmux([
-      "display-message",
-      "-p",
-      "-t",
-      this.#session,
-      "#{pane_dead}|#{pane_dead_status}",
-    ])).trim().split("|");
-    return { dead: dead === "1", status: status || "0" };
-  }
-
-  /** Wait until the pane shows `text`. */
-  async waitFor(text: string | RegExp): Promise<string> {
-    const deadline = Date.now() + WAIT_MS;
-    const seen = (p: string) => (typeof text === "string" ? p.includes(text) : text.test(p));
-    while (true) {
-      const pane = await this.pane();
-      if (seen(pane)) return pane;
-      if ((await this.dead()).dead || Date.now() > deadline) {
-        const last = await this.pane();
-        if (seen(last)) return last;
-        throw new Error(`no ${text} on the terminal; pane:\n${last}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** Answer the prompt showing `question` with these keys. */
-  async answer(question: string | RegExp, ...keys: string[]): Promise<void> {
-    await this.waitFor(question);
-    // Give the prompt a moment to finish drawing and start listening.
-    await new Promise((r) => setTimeout(r, 150));
-    for (const k of keys) {
-      await this.#tmux(["send-keys", "-t", this.#session, ...(KEYS.has(k) ? [k] : ["-l", k])]);
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      await this.#tmux(["kill-server"]);
-    } catch { /* already gone */ }
-    Deno.removeSync(this.dir, { recursive: true });
-  }
-}
 
 Deno.test("plugins new: the wizard asks for name, language, template, description, capabilities and parameters", async () => {
   if (!hasTmux) throw new Error("this test needs tmux: apt-get install tmux");
@@ -235,12 +107,7 @@ Deno.test("plugins new: the wizard asks for name, language, template, descriptio
     await term.answer(/limit required\?[\s\S]*Add a parameter\?/, "Enter");
     const pane = await term.waitFor(/created .*my-tool\.test\.yaml/);
     match(pane, /created .*my-tool\.lua/);
-    let exit = await term.dead();
-    for (let i = 0; i < 100 && !exit.dead; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      exit = await term.dead();
-    }
-    strictEqual(exit.status, "0", pane);
+    strictEqual(await term.exitStatus(), "0", pane);
   }
   const file = path.join(dir.root, "my-tool.lua");
   const text = Deno.readTextFileSync(file);
