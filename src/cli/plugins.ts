@@ -41,8 +41,9 @@ export function requirePlugin(registry: PluginRegistry, name: string): ResolvedP
   const close = suggest(name, registry.list().map((x) => x.name));
   throw new NotFoundError(
     `no plugin named "${name}"` +
-      (close.length ? `; did you mean ${close.map((c) => `"${c}"`).join(", ")}?` : "") +
-      "; run `cru plugins list` to see the plugins",
+      (close.length
+        ? `; did you mean ${close.map((c) => `"${c}"`).join(", ")}?`
+        : "; run `cru plugins list` to see the plugins"),
   );
 }
 

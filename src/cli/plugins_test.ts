@@ -111,6 +111,7 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
     .option("--filter <text>", "run only tests whose name contains this text")
     .option("--reporter <kind>", "human (default) or junit (JUnit XML on stdout)")
     .option("--no-coverage", "do not collect line coverage")
+    .option("--timeout <ms>", "stop each test after this many milliseconds")
     .option(
       "--approve <plugin:capability>",
       "let tests use a capability that reaches outside the test kiln (repeatable)",
@@ -123,6 +124,13 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
       const reporter = opts.reporter ?? "human";
       if (reporter !== "human" && reporter !== "junit") {
         throw new UsageError(`--reporter must be human or junit, got ${JSON.stringify(reporter)}`);
+      }
+      let timeoutMs: number | undefined;
+      if (opts.timeout !== undefined) {
+        timeoutMs = Number(opts.timeout);
+        if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+          throw new UsageError("--timeout must be a positive number of milliseconds");
+        }
       }
       try {
         opts.approve.forEach(parseApproveFlag);
@@ -161,6 +169,7 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
           coverage: opts.coverage,
           approve: opts.approve,
           yes: opts.yes ?? false,
+          timeoutMs,
           onResult: human ? printResult : undefined,
         });
         runs.push(run);

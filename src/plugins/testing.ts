@@ -104,6 +104,8 @@ export interface PluginTestOptions {
   approve?: string[];
   /** Approve everything declared. */
   yes?: boolean;
+  /** Stop each test after this many milliseconds (default: the plugin's timeout). */
+  timeoutMs?: number;
   /** Called after each test. */
   onResult?: (result: PluginTestResult) => void;
 }
@@ -279,6 +281,7 @@ export async function testPlugin(
             params,
             validateParams: fn === undefined || fn === p.manifest!.entry,
             coverage,
+            timeoutMs: options.timeoutMs,
           });
           // Only the plugin's own lines: the wrapper around Lua tests adds some after them.
           if (r.coverage) reports.push(withinLines(r.coverage, lastLine, testLines));
@@ -384,6 +387,10 @@ export function luaTestLines(code: string): Set<number> {
   for (let i = 0; i < lines.length; i++) {
     const m = opener.exec(lines[i]);
     if (!m) continue;
+    if (/\bend[\s,;]*$/.test(lines[i])) {
+      out.add(i + 1); // a one-line test function
+      continue;
+    }
     const close = new RegExp(`^${m[1]}(?:end\\b|\\})`);
     let j = i;
     while (j < lines.length && !(j > i && close.test(lines[j]))) j++;

@@ -319,3 +319,24 @@ Deno.test("plugins test reports a broken cases file and an invalid plugin as fai
   strictEqual(b.code, 1);
   match(b.json.plugins[0].tests[0].failure!, /the plugin is invalid: bad\.lua:\d+/);
 });
+
+Deno.test("plugins test --timeout stops a test that runs too long; the others still run", async () => {
+  using dir = tempKiln();
+  const file = dir.write(
+    "spin.lua",
+    "---\nname: spin\ndescription: Spins\n---\nlocal M = {}\n" +
+      "function M.test_spins() while true do end end\n" +
+      "function M.test_quick() return 1 end\nreturn M\n",
+  );
+  const r = await runCruJson<Report>(["plugins", "test", file, "--timeout", "300"]);
+  strictEqual(r.code, 1);
+  const t = r.json.plugins[0].tests;
+  deepStrictEqual(t.map((x) => [x.name, x.ok, x.error?.code ?? null]), [
+    ["test_quick", true, null],
+    ["test_spins", false, "E_TIMEOUT"],
+  ]);
+  // One-line test functions are tests, not plugin code.
+  deepStrictEqual(r.json.plugins[0].coverage?.lines, 2);
+  const bad = await runCru(["plugins", "test", file, "--timeout", "0"]);
+  strictEqual(bad.code, 2);
+});
