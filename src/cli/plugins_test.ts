@@ -107,7 +107,7 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
     .description(
       "run a plugin's tests, examples and *.test.yaml cases in the sandbox (never installs it)",
     )
-    .argument("<targets...>", "plugin files or installed plugin names")
+    .argument("[targets...]", "plugin files or plugin names (default: every plugin)")
     .option("--filter <text>", "run only tests whose name contains this text")
     .option("--reporter <kind>", "human (default) or junit (JUnit XML on stdout)")
     .option("--no-coverage", "do not collect line coverage")
@@ -144,7 +144,7 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
       });
       const config = loadConfig({ kilnRoot: root });
       const registry = await PluginRegistry.load({ kilnRoot: root, pins: config.pins });
-      const plugins: ResolvedPlugin[] = [];
+      const plugins: ResolvedPlugin[] = targets.length ? [] : registry.list();
       for (const target of targets) {
         if (isFile(target) || /\.(rune|lua|md)$/i.test(target)) {
           if (!isFile(target)) throw new UsageError(`${target}: no such plugin file`);

@@ -34,14 +34,7 @@ export async function ownTests(
       run: async (ctx: RunContext) => {
         const r = await ctx.invoke(plugin, e.name, {});
         const expected = e.shouldPanic;
-        if (expected === undefined) {
-          return r.ok ? { ok: true, failure: null, error: null, logs: r.logs } : {
-            ok: false,
-            failure: `${r.error!.code}: ${r.error!.message}${where(r.error!)}`,
-            error: r.error!,
-            logs: r.logs,
-          };
-        }
+        if (expected === undefined) return outcome(r);
         if (r.ok) {
           return {
             ok: false,
@@ -67,17 +60,10 @@ export async function ownTests(
   if (plugin.language !== "lua") return [];
   // Lua tests are only known once the chunk has run, which happens in the sandbox: a wrapped
   // copy of the plugin (same line numbers) returns a table of its tests under "test:<name>"
-  // keys and their names under __cru_tests.
+  // keys and their names under "__cru_tests".
   const wrapped = wrapLua(plugin);
   if (!wrapped) return [];
-  let names: string[] | null = null;
-  const discover = async (ctx: RunContext) => {
-    const r = await ctx.invoke(wrapped, "__cru_tests", {});
-    if (!r.ok) return r;
-    names = Array.isArray(r.value) ? r.value.map(String) : [];
-    return r;
-  };
-  // Discovery runs once, in its own throwaway kiln, before the tests are planned.
+  // Discovery runs once, in a throwaway kiln of its own, before the tests are planned.
   const kiln = materialize(fixture);
   const runner = new PluginRunner({
     kilnRoot: kiln,
@@ -86,20 +72,21 @@ export async function ownTests(
     pool,
     configDir: path.join(kiln, ".crucible", "test-config"),
   });
-  let failure: InvocationResult | null = null;
+  let found: InvocationResult;
   try {
-    const r = await discover({
-      kiln,
-      runner,
-      invoke: (p, fn, params) => runner.invoke({ plugin: p, fn, params, validateParams: false }),
+    found = await runner.invoke({
+      plugin: wrapped,
+      fn: "__cru_tests",
+      validateParams: false,
+      timeoutMs: options.timeoutMs,
     });
-    if (!r.ok) failure = r;
   } finally {
     runner.close();
     Deno.removeSync(kiln, { recursive: true });
   }
-  if (failure) {
-    const f = failure;
+  if (!found.ok) {
+    // The chunk itself fails: one failing test says so, with where and why.
+    const e = found.error!;
     return [{
       name: "(load)",
       kind: "test",
@@ -107,28 +94,30 @@ export async function ownTests(
       run: () =>
         Promise.resolve({
           ok: false,
-          failure: `the plugin failed to load: ${f.error!.code}: ${f.error!.message}${
-            where(f.error!)
-          }`,
-          error: f.error!,
-          logs: f.logs,
+          failure: `the plugin failed to load: ${e.code}: ${e.message}${where(e)}`,
+          error: e,
+          logs: found.logs,
         }),
     }];
   }
-  return (names ?? [] as string[]).map((name) => ({
+  // An empty Lua table crosses as {}, so no tests can arrive as an object.
+  const names = Array.isArray(found.value) ? found.value.map(String) : [];
+  return names.map((name) => ({
     name,
     kind: "test" as const,
     fixture,
-    run: async (ctx: RunContext) => {
-      const r = await ctx.invoke(wrapped, `test:${name}`, {});
-      return r.ok ? { ok: true, failure: null, error: null, logs: r.logs } : {
-        ok: false,
-        failure: `${r.error!.code}: ${r.error!.message}${where(r.error!)}`,
-        error: r.error!,
-        logs: r.logs,
-      };
-    },
+    run: async (ctx: RunContext) => outcome(await ctx.invoke(wrapped, `test:${name}`, {})),
   }));
+}
+
+/** A test that passes unless it raised. */
+function outcome(r: InvocationResult) {
+  return r.ok ? { ok: true, failure: null, error: null, logs: r.logs } : {
+    ok: false,
+    failure: `${r.error!.code}: ${r.error!.message}${where(r.error!)}`,
+    error: r.error!,
+    logs: r.logs,
+  };
 }
 
 /**

@@ -293,6 +293,14 @@ Deno.test("plugins test: the shipped plugins pass, by name and by file", async (
   const wc = json.plugins.find((p) => p.plugin.name === "word-count")!;
   strictEqual(wc.coverage?.percent, 100);
 
+  // No target: every plugin the registry knows (here: the built-in ones).
+  const all = await runCruJson<Report>(["plugins", "test", "--no-coverage"]);
+  strictEqual(all.code, 0, all.stderr);
+  deepStrictEqual(
+    all.json.plugins.map((p) => p.plugin.name),
+    ["bibtex-parser", "citation-parser", "dice-roller", "word-count"],
+  );
+
   const byName = await runCru(["plugins", "test", "word-count"]);
   strictEqual(byName.code, 0, byName.stderr);
   match(byName.stdout, /test result: ok\. 4 passed; 0 failed/);
