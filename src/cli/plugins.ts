@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, Option } from "@commander-js/extra-typings";
 import * as path from "node:path";
 import { NotFoundError } from "../errors.ts";
 import { loadConfig } from "../config/config.ts";
@@ -69,9 +69,15 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
   plugins.command("list")
     .description("every plugin by name: the copy that wins (kiln > system > built-in)")
     .option("--json", "print the plugins as JSON")
+    // For shell completion scripts: the names alone, one per line.
+    .addOption(new Option("--names").hideHelp())
     .action(async (opts) => {
       const registry = await openRegistry(globals());
       const list = registry.list();
+      if (opts.names) {
+        for (const p of list) println(p.name);
+        return;
+      }
       if (opts.json) {
         printJson(list.map(summarize));
         return;

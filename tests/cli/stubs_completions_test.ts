@@ -5,7 +5,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { BINDINGS } from "../../src/runtime/bindings.ts";
-import { runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
 
 Deno.test("plugins stubs: every binding is in the Lua annotations and the Rune reference", async () => {
   using dir = tempKiln();
@@ -77,7 +77,16 @@ Deno.test("completions: bash completes commands, subcommands and options from th
     const script = `source ${dir.root}/c.bash; COMP_WORDS=(${
       words.map((w) => `'${w}'`).join(" ")
     }); COMP_CWORD=${words.length - 1}; _cru; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const out = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped" }).output();
+    const out = await new Deno.Command("bash", {
+      args: ["-c", script],
+      stdout: "piped",
+      env: {
+        PATH: `${path.join(dir.root, "bin")}:${Deno.env.get("PATH")}`,
+        CRUCIBLE_CONFIG_DIR: path.join(dir.root, "config"),
+        XDG_CACHE_HOME: path.join(dir.root, "cache"),
+        NO_COLOR: "1",
+      },
+    }).output();
     return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean);
   };
   const top = await complete("cru", "");
@@ -87,6 +96,28 @@ Deno.test("completions: bash completes commands, subcommands and options from th
   deepStrictEqual(await complete("cru", "--kiln", "/k", "plugins", "install", "--sc"), ["--scope"]);
   ok((await complete("cru", "plugins", "test", "x.lua", "--")).includes("--reporter"));
   deepStrictEqual(await complete("cru", "rune", "t"), ["test"]);
+
+  // Plugin names come from `cru plugins list --names`, in the kiln named on the line.
+  dir.write(
+    "kiln/.crucible/plugins/shout.lua",
+    "---\nname: shout\ndescription: Shout\n---\nreturn {main = function() return 1 end}\n",
+  );
+  const stub = dir.write(
+    "bin/cru",
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --quiet --allow-read --allow-write --allow-env ` +
+      `--allow-sys "${path.join(REPO, "cli.ts")}" "$@"\n`,
+  );
+  Deno.chmodSync(stub, 0o755);
+  const names = await complete(
+    "cru",
+    "--kiln",
+    path.join(dir.root, "kiln"),
+    "plugins",
+    "run",
+    "sh",
+  );
+  deepStrictEqual(names, ["shout"]);
+  deepStrictEqual(await complete("cru", "plugins", "new", "sh"), [], "new takes a new name");
 });
 
 Deno.test("completions: zsh and fish name every command; an unknown shell is a usage error", async () => {
