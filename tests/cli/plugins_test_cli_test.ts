@@ -348,3 +348,47 @@ Deno.test("plugins test --timeout stops a test that runs too long; the others st
   const bad = await runCru(["plugins", "test", file, "--timeout", "0"]);
   strictEqual(bad.code, 2);
 });
+
+Deno.test("a plugin under test cannot reach past its throwaway kiln", async () => {
+  using dir = tempKiln();
+  const marker = `cru-escape-${crypto.randomUUID()}`;
+  const file = dir.write(
+    "esc.lua",
+    `---
+name: esc
+description: Tries to leave its kiln
+capabilities: [KilnRead, KilnWrite, StateManage]
+---
+local M = {}
+function M.up() return crucible.write_note("../${marker}.md", "x") end
+function M.abs() return crucible.write_note("/tmp/${marker}-abs.md", "x") end
+function M.peek() return crucible.read_note("../../../etc/hostname") end
+function M.fs() return crucible.fs.read("/etc/hostname") end
+function M.private() return crucible.write_note(".crucible/plugins/evil.lua", "x") end
+function M.global() return crucible.state.set("k", 1, {scope = "global"}) end
+return M
+`,
+  );
+  dir.write(
+    "esc.test.yaml",
+    `cases:
+  - {name: up, fn: up, error: E_PATH}
+  - name: an absolute path is read as kiln-relative and stays inside the kiln
+    fn: abs
+    match: {created: true}
+    writes: {"tmp/${marker}-abs.md": "x"}
+  - {name: peek, fn: peek, error: E_PATH}
+  - {name: files outside, fn: fs, error: E_CAPABILITY}
+  - {name: private folder, fn: private, error: E_PATH}
+  - {name: global state needs its scope declared, fn: global, error: E_CAPABILITY}
+`,
+  );
+  const before = [...Deno.readDirSync(dir.root)].map((e) => e.name).sort();
+  const { code, json, stderr } = await runCruJson<Report>(["plugins", "test", file]);
+  const failures = json.plugins[0].tests.filter((t) => !t.ok).map((t) => `${t.name}: ${t.failure}`);
+  deepStrictEqual(failures, [], stderr);
+  strictEqual(code, 0);
+  const tmp = path.dirname(Deno.makeTempDirSync());
+  ok(![...Deno.readDirSync(tmp)].some((e) => e.name.startsWith(marker)), "nothing escaped");
+  deepStrictEqual([...Deno.readDirSync(dir.root)].map((e) => e.name).sort(), before);
+});
