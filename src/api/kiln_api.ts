@@ -30,8 +30,10 @@ export interface WriteOrigin {
 
 /** One note write, performed or (dry run) intended. */
 export interface NoteWrite {
-  /** Kiln-relative path. */
+  /** Kiln-relative path (absolute for a file outside the kiln). */
   path: string;
+  /** A note (the default) or a file outside the kiln (fs.write). */
+  kind?: "note" | "file";
   /** True when the note did not exist. */
   created: boolean;
   /** Content before (null for a new note). */

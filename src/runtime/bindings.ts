@@ -253,6 +253,21 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: true,
   },
   {
+    name: "fs.write",
+    capability: "FsWrite",
+    runs: "host",
+    params: [
+      p("path", "string", "absolute path of a file inside a folder the FsWrite capability lists"),
+      p("content", "string", "the file's new UTF-8 text"),
+    ],
+    returns: "{path, created, bytes}",
+    doc: "Create or replace a text file outside the kiln, within the paths of the plugin's " +
+      "FsWrite. The host writes it atomically after journaling the previous content, so " +
+      "`cru undo` restores it; a dry run only records the write. The kiln, the user's " +
+      "configuration and the compile cache can never be written this way.",
+    available: true,
+  },
+  {
     name: "batch",
     capability: null,
     runs: "worker",

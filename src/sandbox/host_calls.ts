@@ -13,6 +13,8 @@ import { type Capability, formatCapability } from "../security/capability.ts";
 import { hostAllowed } from "../security/grant.ts";
 import type { KilnApi, WriteMode } from "../api/kiln_api.ts";
 import { httpRequest } from "../api/http.ts";
+import { writeOutsideFile } from "../api/files.ts";
+import { expandHome } from "../security/grant.ts";
 import { type PluginState, scopeOf } from "../api/state.ts";
 import type { StateScope } from "../security/capability.ts";
 
@@ -58,6 +60,8 @@ export interface HostCallContext {
   invokePlugin(name: string, params: Json, fn: string | undefined): Promise<Json>;
   /** Largest file or response, bytes. */
   fileSize: number;
+  /** Folders fs.write never writes into, whatever FsWrite lists (kiln, config, cache). */
+  guarded: readonly string[];
   /** Time left for network calls, ms. */
   timeoutMs: number;
   /** Told about every capability use (granted or refused). */
@@ -177,7 +181,8 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       return { ok: true, value };
     }
     const needed = spec.capability;
-    if (needed !== null && !(await holds(needed))) {
+    const held = needed === null ? undefined : await holds(needed);
+    if (needed !== null && !held) {
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
     }
     if (call.binding.startsWith("state.")) {
@@ -226,6 +231,15 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       case "write_note":
         value = ctx.kiln.writeNote(args[0], args[1], args[2], origin, ctx.writes);
         break;
+      case "fs.write": {
+        const paths = (held as { paths: string[] }).paths.map((x) => expandHome(x));
+        value = writeOutsideFile({ path: args[0], content: args[1] }, {
+          rules: { paths, guarded: ctx.guarded, fileSize: ctx.fileSize, kilnRoot: ctx.kiln.root },
+          origin,
+          mode: ctx.writes,
+        });
+        break;
+      }
       default:
         return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} has no host implementation yet`);
     }

@@ -25,7 +25,7 @@ import type { ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { PluginState } from "../api/state.ts";
-import { configDir } from "../config/paths.ts";
+import { cacheDir, configDir } from "../config/paths.ts";
 import { type PoolJob, SandboxPool } from "./pool.ts";
 import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
@@ -369,6 +369,7 @@ export class PluginRunner {
             configDir: this.#o.configDir ?? configDir(),
           }),
           fileSize: limits.fileSize,
+          guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
           onUse,
         }),
