@@ -75,6 +75,20 @@ const steps: [string, string[]][] = [
     '{"path": "research/papers/Brin 1998.md"}',
   ]],
   ["What the plugins did, from the audit log", ["audit"]],
+  [
+    "Extract the key concepts of the research notes (TF-IDF against the whole kiln) and write a " +
+    "concept map linking them to their notes (approved for this run with --approve)",
+    [
+      "plugins",
+      "run",
+      "concept-extractor",
+      "--params",
+      '{"folder": "research", "top": 3}',
+      "--approve",
+      "concept-extractor:KilnWrite",
+    ],
+  ],
+  ["Undo the plugin's write: the journal puts the kiln back as it was", ["undo"]],
 ];
 
 let failed = 0;
