@@ -107,16 +107,22 @@ export class KilnApi {
   #index: NoteIndex | null = null;
   #fileSize: number;
 
-  /** @param root kiln root; @param options.fileSize largest note written */
-  constructor(root: string, options: { fileSize: number }) {
+  #indexFile: string | undefined;
+
+  /**
+   * @param root kiln root; @param options.fileSize largest note written; options.indexFile
+   * keeps the index elsewhere than `<kiln>/.crucible/index.db` (benchmarks over shared kilns)
+   */
+  constructor(root: string, options: { fileSize: number; indexFile?: string }) {
     this.root = Deno.realPathSync(root);
     this.#fileSize = options.fileSize;
+    this.#indexFile = options.indexFile;
   }
 
   /** The index, opened and brought up to date on first use. */
   index(): NoteIndex {
     if (!this.#index) {
-      this.#index = NoteIndex.open(this.root);
+      this.#index = NoteIndex.open(this.root, { file: this.#indexFile });
       this.#index.update();
     }
     return this.#index;
@@ -269,6 +275,9 @@ export class KilnApi {
     // bfs and backlinks: a queue; dfs: a stack (neighbours pushed in reverse to keep their order).
     const frontier: string[] = [first];
     while (frontier.length > 0) {
+      // Without filters the first `limit` notes visited are the answer: stop walking there
+      // (depth 3 from a hub can reach most of a large kiln).
+      if (where.length === 0 && order.length >= limit) break;
       const p = strategy === "dfs" ? frontier.pop()! : frontier.shift()!;
       order.push(p);
       const d = seen.get(p)!.depth;

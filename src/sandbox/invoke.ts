@@ -64,6 +64,8 @@ export interface RunnerOptions {
   testEngine?: boolean;
   /** The user config folder, for global plugin state (default: from the environment). */
   configDir?: string;
+  /** The host's kiln bindings (default: one over the kiln's own index). */
+  kilnApi?: KilnApi;
 }
 
 /** One invocation request. */
@@ -168,7 +170,8 @@ export class PluginRunner {
     this.#pool = options.pool ??
       new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
     this.#root = Deno.realPathSync(options.kilnRoot);
-    this.#kiln = new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
+    this.#kiln = options.kilnApi ??
+      new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
   }
 
   /** Free the pool (if it is ours) and the index. */
