@@ -265,7 +265,7 @@ export class Machines {
       restored: false,
     };
     if (persist && o.reset !== true) {
-      const saved = this.#host.call("state.get", [stateKey(name), this.#scopeArg(inst)]);
+      const saved = this.#state("state.get", [stateKey(name), this.#scopeArg(inst)]);
       if (
         saved && typeof saved === "object" && !Array.isArray(saved) &&
         typeof saved.state === "string"
@@ -286,6 +286,23 @@ export class Machines {
       this.#save(inst);
     }
     return this.#snapshot(inst);
+  }
+
+  /** A state API call, with a message that says what to do when StateManage is missing. */
+  #state(binding: string, args: Json[]): Json {
+    try {
+      return this.#host.call(binding, args);
+    } catch (e) {
+      if ((e as { code?: string }).code === "E_CAPABILITY") {
+        throw new StdlibError(
+          "E_CAPABILITY",
+          `state machines are saved through the state API, which needs StateManage: declare ` +
+            `it in the manifest, or create the machine with {persist = false} ` +
+            `(${(e as Error).message})`,
+        );
+      }
+      throw e;
+    }
   }
 
   #scopeArg(inst: Instance): Json {
@@ -317,7 +334,7 @@ export class Machines {
 
   #save(inst: Instance): void {
     if (!inst.persist) return;
-    this.#host.call("state.set", [
+    this.#state("state.set", [
       stateKey(inst.id),
       { state: inst.state, history: inst.history, saved: new Date().toISOString() },
       this.#scopeArg(inst),
