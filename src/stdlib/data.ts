@@ -11,6 +11,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { invalid, type Json, options, StdlibError, str } from "./errors.ts";
 
@@ -22,6 +23,21 @@ function bounded(text: string, what: string): string {
     throw new StdlibError("E_PAYLOAD_TOO_LARGE", `${what} is over ${MAX_DATA_TEXT} characters`);
   }
   return text;
+}
+
+/**
+ * npm:yaml reads `process.env.LOG_TOKENS` / `LOG_STREAM` while parsing; where env access is not
+ * permitted (a sandbox) that read throws. The parse is synchronous, so an empty `env` around it
+ * is invisible to other code (as in src/kiln/frontmatter.ts).
+ */
+function withoutEnvReads<T>(run: () => T): T {
+  const env = process.env;
+  process.env = {};
+  try {
+    return run();
+  } finally {
+    process.env = env;
+  }
 }
 
 /** Plain JSON data from anything a parser produced (dates become ISO strings). */
@@ -83,7 +99,7 @@ export function yamlParse(text: Json): Json {
   const t = bounded(str(text, "yaml.parse(text)"), "yaml.parse text");
   try {
     // maxAliasCount bounds "billion laughs" alias expansion.
-    return plain(parseYaml(t, { maxAliasCount: 100 }));
+    return plain(withoutEnvReads(() => parseYaml(t, { maxAliasCount: 100 })));
   } catch (e) {
     if (e instanceof StdlibError) throw e;
     throw new StdlibError("E_PARSE", `yaml.parse: ${(e as Error).message.split("\n")[0]}`);
@@ -92,5 +108,5 @@ export function yamlParse(text: Json): Json {
 
 /** `yaml.stringify(value)`: YAML text. */
 export function yamlStringify(value: Json): string {
-  return stringifyYaml(value ?? null);
+  return withoutEnvReads(() => stringifyYaml(value ?? null));
 }
