@@ -114,19 +114,18 @@ export function isKilnGraphCall(binding: string): boolean {
 
 /** Answer a kiln-graph algorithm call. */
 export function answerKilnGraph(binding: string, args: Json[], kiln: KilnApi): Json {
-  const index = kiln.index();
   try {
     switch (binding) {
       case "graph.pagerank":
-        return kilnPagerank(index, args[0]);
+        return kilnPagerank(kiln, args[0]);
       case "graph.communities":
-        return kilnCommunities(index, args[0]);
+        return kilnCommunities(kiln, args[0]);
       case "graph.shortest_path":
-        return kilnShortestPath(index, args[0], args[1], args[2]);
+        return kilnShortestPath(kiln, args[0], args[1], args[2]);
       case "graph.bfs":
-        return kilnWalk(index, "bfs", args[0], args[1]);
+        return kilnWalk(kiln, "bfs", args[0], args[1]);
       default:
-        return kilnWalk(index, "dfs", args[0], args[1]);
+        return kilnWalk(kiln, "dfs", args[0], args[1]);
     }
   } catch (e) {
     if (e instanceof StdlibError) throw new CrucibleError(e.code as "E_NOT_FOUND", e.message);
