@@ -169,3 +169,33 @@ Deno.test("the binding table: every stdlib worker binding is implemented, names 
     ["fsm.create", "workflow.run"],
   );
 });
+
+Deno.test("functions cross only into bindings that take callbacks; forged references find nothing", async () => {
+  using kiln = tempKiln({ "a.md": "# A\n" });
+  const { runner } = testRunner(kiln);
+  const p = await plugin(
+    "refs",
+    "lua",
+    "capabilities: []\n",
+    `function main()
+       local ok, err = pcall(crucible.json.encode, { f = function() end })
+       local r = crucible.workflow.run({ tasks = {
+         forged = { run = { ["$fn"] = 99 } },
+         global = { run = "io_open" },
+       } }, { progress = false })
+       return { refused = err.code, forged = r.tasks.forged.error.code, global = r.tasks.global.error.code }
+     end`,
+  );
+  try {
+    const r = await runner.invoke({ plugin: p });
+    ok(r.ok, JSON.stringify(r.error));
+    deepStrictEqual(r.value, {
+      refused: "E_INVALID_VALUE",
+      forged: "E_NOT_FOUND",
+      global: "E_NOT_FOUND",
+    });
+  } finally {
+    runner.close();
+    p.cleanup();
+  }
+});
