@@ -128,6 +128,12 @@ export class KilnApi {
     return this.#index;
   }
 
+  /**
+   * Whatever the graph algorithms built from the index (the link graph), kept until a note write
+   * changes the index; owned by src/api/graph_algorithms.ts.
+   */
+  graphCache: unknown = null;
+
   /** Close the index. */
   close(): void {
     this.#index?.close();
@@ -346,6 +352,7 @@ export class KilnApi {
       crashPoint("after-journal");
       writeFileAtomic(file.abs, bytes);
       this.index().update({ paths: [file.rel] });
+      this.graphCache = null;
     }
     mode.log.push(write);
     const note = parseNote(file.rel, text, { bytes: bytes.length, mtime: Date.now() });

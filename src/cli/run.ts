@@ -18,6 +18,7 @@ import { createTwoFilesPatch } from "diff";
 import type { NoteWrite } from "../api/kiln_api.ts";
 import { requirePlugin } from "./plugins.ts";
 import { UsageError } from "./usage.ts";
+import { formatProgress } from "./progress.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -164,6 +165,8 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
           fn: opts.fn,
           timeoutMs,
           dryRun: opts.dryRun ?? false,
+          onProgress: (event, from) =>
+            eprintln(err.dim(`progress: ${formatProgress(event, from)}`)),
         });
         reportInvocation(result, opts.json ?? false);
       } finally {

@@ -12,6 +12,7 @@
  * @module
  */
 import type { CapabilityName } from "../security/capability.ts";
+import { STDLIB_BINDINGS } from "./bindings_stdlib.ts";
 
 /** A parameter of a binding (positional). */
 export interface BindingParam {
@@ -41,6 +42,8 @@ export interface BindingSpec {
   doc: string;
   /** False until the binding is implemented: calls raise E_NOT_AVAILABLE. */
   available: boolean;
+  /** Its arguments may hold plugin functions, passed as references (docs/stdlib.md). */
+  callbacks?: boolean;
 }
 
 const p = (
@@ -320,6 +323,7 @@ export const BINDINGS: readonly BindingSpec[] = [
     doc: "Write a line to the plugin's log (shown by `cru plugins run`).",
     available: true,
   },
+  ...STDLIB_BINDINGS,
 ];
 
 const byName = new Map(BINDINGS.map((b) => [b.name, b]));

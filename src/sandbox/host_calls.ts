@@ -17,6 +17,13 @@ import { writeOutsideFile } from "../api/files.ts";
 import { expandHome } from "../security/grant.ts";
 import { type PluginState, scopeOf } from "../api/state.ts";
 import type { StateScope } from "../security/capability.ts";
+import {
+  answerKilnGraph,
+  answerStdlibCall,
+  isKilnGraphCall,
+  isStdlibHostCall,
+  type PendingCalls,
+} from "./host_calls_stdlib.ts";
 
 /** Wider state scopes include the narrower ones. */
 const SCOPE_RANK: Record<StateScope, number> = { plugin: 0, kiln: 1, global: 2 };
@@ -66,6 +73,10 @@ export interface HostCallContext {
   timeoutMs: number;
   /** Told about every capability use (granted or refused). */
   onUse(use: CapabilityUse): void;
+  /** Plugin calls started with invoke_plugin_start and not yet collected (one per invocation). */
+  pending?: PendingCalls;
+  /** Told about progress events (`crucible.progress`, workflow tasks). */
+  onProgress?(event: Json): void;
 }
 
 function refuse(code: string, message: string): CallReply {
@@ -180,6 +191,22 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
       return { ok: true, value };
     }
+    if (isStdlibHostCall(call.binding)) {
+      const reply = await answerStdlibCall(call.binding, args, {
+        ...ctx,
+        mayInvoke: async (target) =>
+          ctx.dependencies.includes(target) || await (async () => {
+            const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
+            return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
+          })(),
+        refuseInvoke: (target) => denied(`PluginInvoke(${target})`, target),
+      });
+      if (reply.ok && call.binding === "invoke_plugin_start") {
+        const target = String(args[0]);
+        ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
+      }
+      return reply;
+    }
     const needed = spec.capability;
     const held = needed === null ? undefined : await holds(needed);
     if (needed !== null && !held) {
@@ -241,7 +268,13 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         break;
       }
       default:
-        return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} has no host implementation yet`);
+        if (!isKilnGraphCall(call.binding)) {
+          return refuse(
+            "E_NOT_AVAILABLE",
+            `crucible.${call.binding} has no host implementation yet`,
+          );
+        }
+        value = answerKilnGraph(call.binding, args, ctx.kiln);
     }
     const cap = ctx.grant.find((c) => c.name === needed);
     ctx.onUse({

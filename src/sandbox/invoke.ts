@@ -30,6 +30,7 @@ import { type PoolJob, SandboxPool } from "./pool.ts";
 import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
 import { answerCall, type CapabilityUse } from "./host_calls.ts";
+import { PendingCalls } from "./host_calls_stdlib.ts";
 
 /** Something that answers approval requests (the approval broker). */
 export interface Approver {
@@ -90,6 +91,8 @@ export interface InvocationRequest {
   dryRun?: boolean;
   /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
   writeLog?: NoteWrite[];
+  /** Told about the plugin's progress events as they happen (and those of plugins it calls). */
+  onProgress?: (event: Json, plugin: string) => void;
 }
 
 /** Capabilities only the host enforces: approved on first use rather than before the run. */
@@ -332,6 +335,7 @@ export class PluginRunner {
     const isolation = m.isolation === "process" || sandbox.isolation === "process"
       ? "process"
       : "worker";
+    const pending = new PendingCalls();
     const job = {
       // Permissions name the kiln, so a warm worker is reused only for the same kiln.
       key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
@@ -375,6 +379,8 @@ export class PluginRunner {
           guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
           onUse,
+          pending,
+          onProgress: req.onProgress && ((event: Json) => req.onProgress!(event, name)),
         }),
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
@@ -435,6 +441,7 @@ export class PluginRunner {
       signal: parent.signal,
       dryRun: writes.dryRun,
       writeLog: writes.log,
+      onProgress: parent.onProgress,
     });
     if (!r.ok) {
       const e = r.error!;

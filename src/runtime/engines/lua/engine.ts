@@ -163,7 +163,24 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     fn: string,
     params: string,
   ) => string;
+  const callback = lua.global.get("__cru_callback") as (ref: string, args: string) => string;
+  const reply = (text: unknown): Json => {
+    if (typeof text !== "string") {
+      throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
+    }
+    if (text.length > MAX_RESULT) {
+      throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
+    }
+    const parsed = JSON.parse(text) as { ok: boolean; value?: Json; error?: ErrorInfo };
+    if (parsed.ok) return parsed.value ?? null;
+    const info = withPlace(parsed.error!, ctx.plugin.file);
+    const { code, message, ...where } = info;
+    throw new PluginError(code, message, where);
+  };
   return {
+    callFunction(ref, args): Json {
+      return reply(callback(JSON.stringify(ref), JSON.stringify(args)));
+    },
     run(fn: string, params: Json): Json {
       const reply = run(
         ctx.plugin.code,
