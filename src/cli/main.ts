@@ -20,6 +20,7 @@ import { InvocationFailed } from "./run.ts";
 import { registerLuaCommands } from "./lua.ts";
 import { registerUndoCommand } from "./undo.ts";
 import { registerRuneCommands } from "./rune.ts";
+import { registerCompletionsCommand } from "./completions.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerLuaCommands(program, globals);
   registerRuneCommands(program, globals);
   registerUndoCommand(program, globals);
+  registerCompletionsCommand(program);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;
 }

@@ -1,5 +1,5 @@
 /**
- * `cru plugins list | show | validate`.
+ * `cru plugins list | show | validate`, and the registration of the other plugin commands.
  *
  * @module
  */
@@ -22,6 +22,10 @@ import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, num, out, printJson, println, table } from "./output.ts";
 import { suggest } from "../suggest.ts";
 import { registerRunCommand } from "./run.ts";
+import { registerManageCommands } from "./plugins_manage.ts";
+import { registerTestCommand } from "./plugins_test.ts";
+import { registerNewCommand } from "./plugins_new.ts";
+import { registerStubsCommand } from "./plugins_stubs.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -37,8 +41,9 @@ export function requirePlugin(registry: PluginRegistry, name: string): ResolvedP
   const close = suggest(name, registry.list().map((x) => x.name));
   throw new NotFoundError(
     `no plugin named "${name}"` +
-      (close.length ? `; did you mean ${close.map((c) => `"${c}"`).join(", ")}?` : "") +
-      "; run `cru plugins list` to see the plugins",
+      (close.length
+        ? `; did you mean ${close.map((c) => `"${c}"`).join(", ")}?`
+        : "; run `cru plugins list` to see the plugins"),
   );
 }
 
@@ -57,7 +62,9 @@ function printProblems(problems: readonly PluginProblem[]): void {
 
 /** Register the `plugins` command group. */
 export function registerPluginsCommands(program: Command, globals: () => GlobalOptions): void {
-  const plugins = program.command("plugins").description("list, inspect and validate plugins");
+  const plugins = program.command("plugins").description(
+    "list, inspect, validate, run, install, remove, test and create plugins",
+  );
 
   plugins.command("list")
     .description("every plugin by name: the copy that wins (kiln > system > built-in)")
@@ -257,6 +264,10 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
     });
 
   registerRunCommand(plugins as unknown as Command, globals);
+  registerManageCommands(plugins as unknown as Command, globals);
+  registerTestCommand(plugins as unknown as Command, globals);
+  registerNewCommand(plugins as unknown as Command, globals);
+  registerStubsCommand(plugins as unknown as Command, globals);
 }
 
 /** Raised by `plugins validate` when something is invalid: exit 1, already reported. */

@@ -1,6 +1,6 @@
 /**
- * Plugins: file forms, manifests, parameter schemas, discovery, the registry, validation and hot
- * reload.
+ * Plugins: file forms, manifests, parameter schemas, discovery, the registry, validation, hot
+ * reload, installing and removing, testing, templates and editor stubs.
  *
  * @example
  * ```ts
@@ -48,3 +48,46 @@ export type { WatchOptions } from "./watch.ts";
 export { parseDuration, parseRate, parseSize } from "./units.ts";
 export { describe, summarize } from "./describe.ts";
 export type { PluginSummary } from "./describe.ts";
+export {
+  capabilityRisks,
+  cleanCompileCache,
+  highestRisk,
+  InvalidPluginError,
+  performInstall,
+  performRemove,
+  planInstall,
+  planRemove,
+} from "./install.ts";
+export type {
+  CapabilityRisk,
+  InstallOptions,
+  InstallPlan,
+  InstallScope,
+  RemoveOptions,
+  RemovePlan,
+  RemoveResult,
+} from "./install.ts";
+export { testPlugin } from "./testing.ts";
+export type {
+  CoverageSummary,
+  PluginTestOptions,
+  PluginTestResult,
+  PluginTestRun,
+  TestKind,
+} from "./testing.ts";
+export { renderJunit } from "./junit.ts";
+export {
+  findTemplate,
+  renderTemplate,
+  TEMPLATE_KINDS,
+  TEMPLATES,
+  writeGenerated,
+} from "./templates.ts";
+export type {
+  GeneratedPlugin,
+  TemplateDefinition,
+  TemplateKind,
+  TemplateRequest,
+} from "./templates.ts";
+export { luarcConfig, renderLuaStubs, renderRuneReference, writeStubs } from "./stubs.ts";
+export type { StubFiles } from "./stubs.ts";

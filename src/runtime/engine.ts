@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EngineLimits, ErrorInfo, Json, WorkerPlugin } from "./protocol.ts";
+import type { CoverageReport, EngineLimits, ErrorInfo, Json, WorkerPlugin } from "./protocol.ts";
 
 /** What the worker gives an engine. */
 export interface EngineContext {
@@ -23,6 +23,8 @@ export interface EngineContext {
   modules: Record<string, WebAssembly.Module>;
   /** The plugin's declared dependencies, which it may load as call proxies. */
   dependencies: string[];
+  /** Record line coverage (engines that can, do; see {@link Engine.coverage}). */
+  coverage?: boolean;
 }
 
 /** One engine instance. */
@@ -37,6 +39,8 @@ export interface Engine {
    * standard library (state machine callbacks, workflow tasks) while a binding call is running.
    */
   callFunction?(ref: { $fn: number } | string, args: Json[]): Json;
+  /** The lines that ran, when the context asked for coverage. */
+  coverage?(): CoverageReport | undefined;
 }
 
 /** Creates engines of one language. */

@@ -179,11 +179,13 @@ export async function runInvocation(
     shouldStop: () => l.stopRequested(),
     modules,
     dependencies: m.dependencies ?? [],
+    coverage: m.coverage ?? false,
   };
   try {
     engine = await (await engineFor(m.plugin.language))(ctx);
     const value = toJson(await engine.run(m.fn, m.params), "the result");
-    post({ type: "result", id: m.id, ok: true, value, logs, logsDropped });
+    const coverage = m.coverage ? engine.coverage?.() : undefined;
+    post({ type: "result", id: m.id, ok: true, value, logs, logsDropped, coverage });
   } catch (e) {
     post({
       type: "result",
@@ -192,6 +194,7 @@ export async function runInvocation(
       error: asPluginError(e).info(),
       logs,
       logsDropped,
+      coverage: m.coverage ? engine?.coverage?.() : undefined,
     });
   } finally {
     try {

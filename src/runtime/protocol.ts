@@ -69,6 +69,8 @@ export interface InvokeMessage {
   dependencies: string[];
   /** Absolute paths the grant's FsRead allows (home already expanded). */
   fsRead: string[];
+  /** Record which lines of the plugin file run (`cru plugins test`). */
+  coverage?: boolean;
 }
 
 /** Host → worker: set up the shared buffers (once per worker). */
@@ -132,6 +134,16 @@ export interface ResultMessage {
   logs: string[];
   /** Log lines dropped because the log was full. */
   logsDropped: number;
+  /** Lines of the plugin file that ran, when coverage was asked for. */
+  coverage?: CoverageReport;
+}
+
+/** Line coverage of one invocation, in the plugin file's own line numbers. */
+export interface CoverageReport {
+  /** Lines that hold code the engine can run. */
+  executable: number[];
+  /** Lines that ran at least once. */
+  hit: number[];
 }
 
 /** Worker → host: the worker started. */

@@ -21,7 +21,7 @@ import {
 import { expandHome, grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
 import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
-import type { ErrorInfo, Json } from "../runtime/protocol.ts";
+import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { PluginState } from "../api/state.ts";
@@ -93,6 +93,8 @@ export interface InvocationRequest {
   writeLog?: NoteWrite[];
   /** Told about the plugin's progress events as they happen (and those of plugins it calls). */
   onProgress?: (event: Json, plugin: string) => void;
+  /** Record which lines of the plugin ran (`cru plugins test`); see {@link InvocationResult}. */
+  coverage?: boolean;
 }
 
 /** Capabilities only the host enforces: approved on first use rather than before the run. */
@@ -123,6 +125,8 @@ export interface InvocationResult {
   writes: NoteWrite[];
   /** True for a dry run. */
   dryRun: boolean;
+  /** Line coverage, when asked for and the engine can report it. */
+  coverage?: CoverageReport;
 }
 
 // Building a zod schema costs more than checking with it: one per manifest object.
@@ -352,6 +356,7 @@ export class PluginRunner {
         },
         fn,
         params,
+        ...(req.coverage ? { coverage: true } : {}),
         limits: { memory: limits.memory, fileSize: limits.fileSize, logBytes: 64 * 1024 },
         granted: grant.map((c) => c.name),
         kilnRoot: this.#root,
@@ -406,6 +411,7 @@ export class PluginRunner {
       ...(result.ok ? { value: result.value ?? null } : { error: result.error }),
       logs: result.logs,
       durationMs,
+      ...(result.coverage ? { coverage: result.coverage } : {}),
     };
   }
 

@@ -237,7 +237,18 @@ export class SandboxPool {
   }
 
   async #runOn(job: PoolJob): Promise<ResultMessage> {
-    const slot = this.#take(job);
+    let slot: Slot;
+    try {
+      slot = this.#take(job);
+    } catch (e) {
+      // Deno refuses a worker more permission than this process holds (e.g. network access when
+      // cru runs without --allow-net): a failed invocation, not a crash.
+      return failure(
+        job,
+        "E_SANDBOX",
+        `the sandbox worker cannot be started with the plugin's grant: ${(e as Error).message}`,
+      );
+    }
     try {
       await slot.ready;
     } catch (e) {

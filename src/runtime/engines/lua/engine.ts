@@ -13,6 +13,7 @@ import { LuaFactory } from "wasmoon";
 import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
 import type { ErrorInfo, Json } from "../../protocol.ts";
 import { PRELUDE } from "./prelude.ts";
+import { executableLines } from "./coverage.ts";
 
 /** The name the host gives the compiled glue.wasm module in `modules`. */
 export const LUA_MODULE = "lua";
@@ -162,6 +163,7 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     chunk: string,
     fn: string,
     params: string,
+    cover: boolean,
   ) => string;
   const callback = lua.global.get("__cru_callback") as (ref: string, args: string) => string;
   const reply = (text: unknown): Json => {
@@ -177,28 +179,30 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     const { code, message, ...where } = info;
     throw new PluginError(code, message, where);
   };
+  let hit: number[] | undefined;
   return {
     callFunction(ref, args): Json {
       return reply(callback(JSON.stringify(ref), JSON.stringify(args)));
     },
     run(fn: string, params: Json): Json {
-      const reply = run(
+      const text = run(
         ctx.plugin.code,
         "=" + basename(ctx.plugin.file),
         fn,
         JSON.stringify(params),
+        ctx.coverage === true,
       );
-      if (typeof reply !== "string") {
-        throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
+      if (ctx.coverage) {
+        const lines = (lua.global.get("__cru_coverage") as () => string)();
+        hit = JSON.parse(String(lines)) as number[];
       }
-      if (reply.length > MAX_RESULT) {
-        throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
-      }
-      const parsed = JSON.parse(reply) as { ok: boolean; value?: Json; error?: ErrorInfo };
-      if (parsed.ok) return parsed.value ?? null;
-      const info = withPlace(parsed.error!, ctx.plugin.file);
-      const { code, message, ...where } = info;
-      throw new PluginError(code, message, where);
+      return reply(text);
+    },
+    coverage() {
+      if (!hit) return undefined;
+      const executable = executableLines(ctx.plugin.code);
+      const lines = new Set(executable);
+      return { executable, hit: hit.filter((l) => lines.has(l)) };
     },
     dispose() {
       prepared.holder.ctx = null;

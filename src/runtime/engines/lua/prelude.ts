@@ -41,7 +41,7 @@ function crucibleTable(): string {
 export const PRELUDE: string = `
 local __call, __stop, __log, __deps = __cru_call, __cru_stop, __cru_log, __cru_deps
 __cru_call, __cru_stop, __cru_log, __cru_deps = nil, nil, nil, nil
-local sethook, traceback = debug.sethook, debug.traceback
+local sethook, traceback, getinfo = debug.sethook, debug.traceback, debug.getinfo
 local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage =
   type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage
 local math_type, tointeger, huge = math.type, math.tointeger, math.huge
@@ -255,12 +255,27 @@ local function hook()
 end
 sethook(hook, "", ${HOOK_EVERY})
 
+-- Line coverage (cru plugins test): the same stop check, plus a note of every line of the
+-- plugin's own chunk that runs. Off unless the engine asks for it.
+local cover_hits, cover_source = nil, nil
+local function line_hook(event, line)
+  if event == "count" then return hook() end
+  if getinfo(2, "S").source == cover_source then cover_hits[line] = true end
+end
+local current_hook, current_mode = hook, ""
+function __cru_coverage()
+  local lines = {}
+  for line in pairs(cover_hits or {}) do lines[#lines + 1] = line end
+  table_sort(lines)
+  return encode(setmetatable(lines, ArrayMT))
+end
+
 local co_create, co_resume = coroutine.create, coroutine.resume
 local safe_coroutine = {}
 for k, v in pairs(coroutine) do safe_coroutine[k] = v end
 safe_coroutine.create = function(f)
   local co = co_create(f)
-  sethook(co, hook, "", ${HOOK_EVERY})
+  sethook(co, current_hook, current_mode, ${HOOK_EVERY})
   return co
 end
 safe_coroutine.wrap = function(f)
@@ -371,9 +386,13 @@ function __cru_callback(ref, args)
   return '{"ok":true,"value":' .. text .. '}'
 end
 
-function __cru_run(code, chunkname, fn, params)
+function __cru_run(code, chunkname, fn, params, cover)
+  if cover then
+    cover_hits, cover_source = {}, chunkname
+    current_hook, current_mode = line_hook, "l"
+  end
   -- Hooks belong to a thread, and the engine may call this from a thread of its own.
-  sethook(hook, "", ${HOOK_EVERY})
+  sethook(current_hook, current_mode, ${HOOK_EVERY})
   local chunk, err = load(code, chunkname, "t", env)
   if not chunk then return fail("E_SYNTAX", err) end
   local ok, result = xpcall(chunk, handler)

@@ -25,6 +25,7 @@ import {
   RuneVm,
   toJson,
 } from "../../../rune/mod.ts";
+import { COVERAGE_HOST, instrument, type Instrumented } from "./coverage.ts";
 
 /** The `crucible` module as Rune host functions, one per binding. */
 export const CRUCIBLE_MODULE: readonly HostFunctionSpec[] = BINDINGS.map((b) => ({
@@ -88,9 +89,23 @@ function asPluginError(e: unknown, file: string): PluginError {
   return new PluginError("E_RUNTIME", e instanceof Error ? e.message : String(e), { file });
 }
 
+const instrumented = new Map<string, Instrumented | null>();
+
+/** The program with coverage markers (cached like the plain one), or null when not possible. */
+function withCoverage(ctx: EngineContext, program: CompiledProgram): Instrumented | null {
+  const key = `${ctx.plugin.hash}:${ctx.plugin.file}`;
+  if (!instrumented.has(key)) {
+    const tests = new Set(program.exports.filter((e) => e.test).map((e) => e.name));
+    if (instrumented.size >= CACHE_SIZE) instrumented.delete(instrumented.keys().next().value!);
+    instrumented.set(key, instrument(program, tests));
+  }
+  return instrumented.get(key)!;
+}
+
 /** Create a Rune engine for one invocation. */
 export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
   const file = ctx.plugin.file;
+  const hits: number[] = [];
   let pending = "";
   const write = (text: string) => {
     pending += text;
@@ -160,8 +175,17 @@ export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
     stderr: write,
   };
   let vm: RuneVm;
+  let covered: Instrumented | null = null;
   try {
-    vm = new RuneVm(compiled(ctx), { ...options, host });
+    let program = compiled(ctx);
+    if (ctx.coverage) {
+      covered = withCoverage(ctx, program);
+      if (covered) {
+        program = covered.program;
+        host[COVERAGE_HOST] = () => hits;
+      }
+    }
+    vm = new RuneVm(program, { ...options, host });
   } catch (e) {
     flush();
     return Promise.reject(asPluginError(e, file));
@@ -243,5 +267,11 @@ export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
       }
     },
     dispose() {},
+    coverage() {
+      if (!covered) return undefined;
+      const hit: number[] = [];
+      hits.forEach((v, line) => v && hit.push(line));
+      return { executable: covered.executable, hit };
+    },
   });
 }

@@ -1,0 +1,205 @@
+/**
+ * `cru plugins install | remove` as a subprocess on temp kiln, config and cache folders: the
+ * install → list → run → remove round trip, overwrite protection, confirmation, cleanup.
+ */
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import * as path from "node:path";
+import { runCru, runCruJson, tempKiln } from "../helpers.ts";
+
+const PLUGIN = `---
+name: shout
+description: Upper-case a note's title
+version: 1.2.0
+capabilities: [KilnRead, KilnWrite]
+parameters:
+  path: {type: string, required: true}
+---
+local M = {}
+function M.main(params)
+  local note = crucible.read_note(params.path)
+  return { title = note.title:upper() }
+end
+return M
+`;
+
+function exists(file: string): boolean {
+  try {
+    Deno.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A home folder the test controls, so config and cache paths can be checked on disk. */
+function tempHome(): { env: Record<string, string>; config: string; cache: string } & Disposable {
+  const home = Deno.makeTempDirSync({ prefix: "cru-home-test-" });
+  const config = path.join(home, "config");
+  const cache = path.join(home, "cache");
+  return {
+    env: { CRUCIBLE_CONFIG_DIR: config, XDG_CACHE_HOME: cache },
+    config,
+    cache: path.join(cache, "crucible"),
+    [Symbol.dispose]: () => Deno.removeSync(home, { recursive: true }),
+  };
+}
+
+type Listed = { name: string; scope: string; file: string; version: string };
+
+Deno.test("install → list → run → remove round trip in the kiln scope", async () => {
+  using kiln = tempKiln({ "Home.md": "# Home\n\nHello.\n" });
+  using home = tempHome();
+  const src = kiln.write("src/shout.lua", PLUGIN);
+  const env = home.env;
+
+  const inst = await runCruJson<Record<string, unknown>>(
+    ["--kiln", kiln.root, "plugins", "install", src],
+    { env },
+  );
+  strictEqual(inst.code, 0, inst.stderr);
+  const target = path.join(kiln.root, ".crucible", "plugins", "shout.lua");
+  strictEqual(inst.json.file, target);
+  strictEqual(inst.json.scope, "kiln");
+  deepStrictEqual(inst.json.capabilities, [
+    { display: "KilnRead", risk: "low" },
+    { display: "KilnWrite", risk: "high" },
+  ]);
+  strictEqual(inst.json.risk, "high");
+  strictEqual(Deno.readTextFileSync(target), PLUGIN);
+
+  const list = await runCruJson<Listed[]>(["--kiln", kiln.root, "plugins", "list"], { env });
+  const listed = list.json.find((p) => p.name === "shout");
+  deepStrictEqual([listed?.scope, listed?.file, listed?.version], ["kiln", target, "1.2.0"]);
+
+  const run = await runCruJson<{ ok: boolean; value: unknown }>(
+    ["--kiln", kiln.root, "plugins", "run", "shout", "--params", '{"path": "Home.md"}'],
+    { env },
+  );
+  deepStrictEqual([run.code, run.json.ok, run.json.value], [0, true, { title: "HOME" }]);
+
+  // A compile-cache entry keyed by the plugin's hash, and its state, go with it.
+  const hash = (await runCruJson<{ hash: string }>(
+    ["--kiln", kiln.root, "plugins", "show", "shout"],
+    { env },
+  )).json.hash;
+  const cached = path.join(home.cache, "compile", `${hash}.js`);
+  Deno.mkdirSync(path.dirname(cached), { recursive: true });
+  Deno.writeTextFileSync(cached, "compiled");
+  const other = path.join(home.cache, "compile", `${"0".repeat(64)}.js`);
+  Deno.writeTextFileSync(other, "another plugin's");
+  const state = kiln.write(".crucible/plugin-state/shout.json", "{}");
+  const keptState = kiln.write(".crucible/plugin-state/other.json", "{}");
+
+  const rm = await runCruJson<Record<string, unknown>>(
+    ["--kiln", kiln.root, "plugins", "remove", "shout", "--yes", "--purge"],
+    { env },
+  );
+  strictEqual(rm.code, 0, rm.stderr);
+  deepStrictEqual(rm.json, {
+    removed: true,
+    name: "shout",
+    scope: "kiln",
+    files: [target],
+    cache: [cached],
+    state: [state],
+  });
+  ok(!exists(target) && !exists(cached) && !exists(state));
+  ok(exists(src), "the source file is left alone");
+  ok(exists(other) && exists(keptState), "other plugins' cache and state are left alone");
+
+  const after = await runCruJson<Listed[]>(["--kiln", kiln.root, "plugins", "list"], { env });
+  ok(!after.json.some((p) => p.name === "shout"));
+});
+
+Deno.test("install refuses to overwrite without --force, by file name or plugin name", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const src = kiln.write("shout.lua", PLUGIN);
+  const renamed = kiln.write("elsewhere/loud.lua", PLUGIN.replace("1.2.0", "1.3.0"));
+  const args = ["--kiln", kiln.root, "plugins", "install", "--scope", "system"];
+  strictEqual((await runCru([...args, src], { env: home.env })).code, 0);
+  const target = path.join(home.config, "plugins", "shout.lua");
+  ok(exists(target));
+
+  const again = await runCru([...args, src], { env: home.env });
+  strictEqual(again.code, 1);
+  match(
+    again.stderr,
+    /shout is already installed in the system scope \(shout\.lua\); pass --force/,
+  );
+
+  const byName = await runCru([...args, renamed], { env: home.env });
+  strictEqual(byName.code, 1);
+  match(byName.stderr, /already installed/);
+
+  const forced = await runCruJson<{ file: string; replaced: string[]; version: string }>(
+    [...args, renamed, "--force"],
+    { env: home.env },
+  );
+  strictEqual(forced.code, 0, forced.stderr);
+  deepStrictEqual(forced.json.replaced, [target]);
+  ok(!exists(target), "the replaced copy is gone");
+  strictEqual(forced.json.file, path.join(home.config, "plugins", "loud.lua"));
+  strictEqual(forced.json.version, "1.3.0");
+});
+
+Deno.test("install validates first: an invalid plugin is reported and nothing is copied", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const bad = kiln.write("bad.lua", "---\nname: Bad Name\n---\nreturn {}\n");
+  const r = await runCru(["--kiln", kiln.root, "plugins", "install", bad], { env: home.env });
+  strictEqual(r.code, 1);
+  match(r.stderr, /error \[name\]: name "Bad Name"/);
+  match(r.stderr, /not a valid plugin and was not installed/);
+  ok(!exists(path.join(kiln.root, ".crucible", "plugins")));
+
+  const missing = await runCru(["--kiln", kiln.root, "plugins", "install", "nope.lua"], {
+    env: home.env,
+  });
+  strictEqual(missing.code, 1);
+  match(missing.stderr, /cannot install nope\.lua: no such file/);
+
+  const scope = await runCru(["--kiln", kiln.root, "plugins", "install", bad, "--scope", "x"]);
+  strictEqual(scope.code, 2);
+  match(scope.stderr, /--scope must be kiln or system/);
+});
+
+Deno.test("remove asks for confirmation: without a terminal it needs --yes", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const target = kiln.write(".crucible/plugins/shout.lua", PLUGIN);
+  const r = await runCru(["--kiln", kiln.root, "plugins", "remove", "shout"], { env: home.env });
+  strictEqual(r.code, 2);
+  match(r.stderr, /removing shout needs confirmation, and this is not a terminal; pass --yes/);
+  ok(exists(target), "nothing removed");
+
+  const typo = await runCru(["--kiln", kiln.root, "plugins", "remove", "shuot", "--yes"], {
+    env: home.env,
+  });
+  strictEqual(typo.code, 1);
+  match(typo.stderr, /did you mean "shout"\?/);
+
+  const builtin = await runCru(["--kiln", kiln.root, "plugins", "remove", "dice-roller", "--yes"]);
+  strictEqual(builtin.code, 1);
+  match(builtin.stderr, /dice-roller is a built-in plugin and cannot be removed/);
+});
+
+Deno.test("remove needs --scope when the name is installed in both scopes", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const inKiln = kiln.write(".crucible/plugins/shout.lua", PLUGIN);
+  const inSystem = path.join(home.config, "plugins", "shout.lua");
+  Deno.mkdirSync(path.dirname(inSystem), { recursive: true });
+  Deno.writeTextFileSync(inSystem, PLUGIN);
+  const both = await runCru(["--kiln", kiln.root, "plugins", "remove", "shout", "--yes"], {
+    env: home.env,
+  });
+  strictEqual(both.code, 1);
+  match(both.stderr, /pass --scope kiln or --scope system/);
+  const sys = await runCru(
+    ["--kiln", kiln.root, "plugins", "remove", "shout", "--yes", "--scope", "system"],
+    { env: home.env },
+  );
+  strictEqual(sys.code, 0, sys.stderr);
+  ok(!exists(inSystem) && exists(inKiln));
+});

@@ -1,0 +1,113 @@
+/**
+ * `cru plugins stubs` (editor support generated from the binding table) and `cru completions`
+ * (shell scripts generated from the command tree), as a subprocess.
+ */
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import * as path from "node:path";
+import { BINDINGS } from "../../src/runtime/bindings.ts";
+import { runCru, runCruJson, tempKiln } from "../helpers.ts";
+
+Deno.test("plugins stubs: every binding is in the Lua annotations and the Rune reference", async () => {
+  using dir = tempKiln();
+  const { code, json, stderr } = await runCruJson<Record<string, unknown>>([
+    "plugins",
+    "stubs",
+    "--out",
+    dir.root,
+  ]);
+  strictEqual(code, 0, stderr);
+  deepStrictEqual(json, {
+    lua: path.join(dir.root, "types", "crucible.lua"),
+    luarc: path.join(dir.root, ".luarc.json"),
+    luarc_action: "written",
+    rune: path.join(dir.root, "rune-api.md"),
+    bindings: BINDINGS.length,
+  });
+  const lua = Deno.readTextFileSync(json.lua as string);
+  ok(lua.startsWith("---@meta crucible\n"));
+  const rune = Deno.readTextFileSync(json.rune as string);
+  for (const b of BINDINGS) {
+    const params = b.params.map((p) => p.name).join(", ");
+    ok(lua.includes(`function crucible.${b.name}(${params}) end`), `Lua stub for ${b.name}`);
+    for (const p of b.params) {
+      match(lua, new RegExp(`---@param ${p.name}${p.optional ? "\\?" : ""} \\S+ `), b.name);
+    }
+    ok(rune.includes(`crucible::${b.name.replaceAll(".", "::")}(`), `Rune entry for ${b.name}`);
+  }
+  // Namespaces are declared before their functions, so LuaLS knows crucible.graph is a table.
+  ok(lua.indexOf("crucible.graph = {}") < lua.indexOf("function crucible.graph.backlinks("));
+  match(lua, /---@param path string kiln-relative path of the note/);
+  match(rune, /crucible::read_note\(path: String\) -> Object/);
+  match(rune, /## `crucible::graph`/);
+
+  const luarc = JSON.parse(Deno.readTextFileSync(json.luarc as string));
+  strictEqual(luarc["runtime.version"], "Lua 5.4");
+  deepStrictEqual(luarc["workspace.library"], ["types"]);
+  strictEqual(luarc["runtime.builtin"].io, "disable");
+});
+
+Deno.test("plugins stubs keeps an existing .luarc.json and adds the stubs to it", async () => {
+  using dir = tempKiln({ ".luarc.json": '{"workspace.library": ["lib"], "custom": 1}' });
+  const first = await runCruJson<{ luarc_action: string }>(
+    ["plugins", "stubs", "--out", dir.root],
+  );
+  strictEqual(first.json.luarc_action, "merged");
+  deepStrictEqual(JSON.parse(Deno.readTextFileSync(path.join(dir.root, ".luarc.json"))), {
+    "workspace.library": ["lib", "types"],
+    custom: 1,
+  });
+  const again = await runCru(["plugins", "stubs", "--out", dir.root]);
+  strictEqual(again.code, 0);
+  match(again.stdout, /already uses the stubs/);
+});
+
+function commandPaths(help: string): string[] {
+  // "Commands:" section lines of a --help output: the first word of each entry.
+  const section = help.split(/^Commands:$/m)[1] ?? "";
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]).filter((c) =>
+    c !== "help"
+  );
+}
+
+Deno.test("completions: bash completes commands, subcommands and options from the tree", async () => {
+  const r = await runCru(["completions", "bash"]);
+  strictEqual(r.code, 0);
+  using dir = tempKiln({ "c.bash": r.stdout });
+  const complete = async (...words: string[]) => {
+    const script = `source ${dir.root}/c.bash; COMP_WORDS=(${
+      words.map((w) => `'${w}'`).join(" ")
+    }); COMP_CWORD=${words.length - 1}; _cru; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const out = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped" }).output();
+    return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean);
+  };
+  const top = await complete("cru", "");
+  const help = await runCru(["--help"]);
+  for (const c of commandPaths(help.stdout)) ok(top.includes(c), `${c} completes`);
+  deepStrictEqual(await complete("cru", "plugins", "te"), ["test"]);
+  deepStrictEqual(await complete("cru", "--kiln", "/k", "plugins", "install", "--sc"), ["--scope"]);
+  ok((await complete("cru", "plugins", "test", "x.lua", "--")).includes("--reporter"));
+  deepStrictEqual(await complete("cru", "rune", "t"), ["test"]);
+});
+
+Deno.test("completions: zsh and fish name every command; an unknown shell is a usage error", async () => {
+  const help = await runCru(["plugins", "--help"]);
+  const sub = commandPaths(help.stdout);
+  ok(sub.includes("install") && sub.includes("stubs"));
+  const zsh = await runCru(["completions", "zsh"]);
+  strictEqual(zsh.code, 0);
+  ok(zsh.stdout.startsWith("#compdef cru\n"));
+  for (const c of sub) match(zsh.stdout, new RegExp(`'${c}:`));
+  match(zsh.stdout, /"plugins install"\) cmds=\(\); opts=\('--scope:/);
+  const fish = await runCru(["completions", "fish"]);
+  strictEqual(fish.code, 0);
+  for (const c of sub) {
+    match(fish.stdout, new RegExp(`__fish_seen_subcommand_from plugins; and not .* -a '${c}'`));
+  }
+  match(
+    fish.stdout,
+    /-n '__fish_seen_subcommand_from plugins; and __fish_seen_subcommand_from install' -l scope -r -F/,
+  );
+  const bad = await runCru(["completions", "fsh"]);
+  strictEqual(bad.code, 2);
+  match(bad.stderr, /no completions for "fsh"; choose bash, zsh, fish \(did you mean fish\?\)/);
+});
