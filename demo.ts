@@ -74,7 +74,65 @@ const steps: [string, string[]][] = [
     "--params",
     '{"path": "research/papers/Brin 1998.md"}',
   ]],
+  ["Notes related to a paper: links, clusters (Louvain), PageRank and shared tags (Lua)", [
+    "plugins",
+    "run",
+    "related-notes",
+    "--params",
+    '{"note": "Brin 1998", "limit": 4}',
+  ]],
+  ["A research pipeline as a DAG workflow: papers parsed in parallel, progress on stderr", [
+    "plugins",
+    "run",
+    "research-pipeline",
+    "--params",
+    '{"parallel": 3}',
+  ]],
+  ["A manuscript's phases as a saved state machine (Rune), with a Graphviz picture", [
+    "plugins",
+    "run",
+    "state-machine-example",
+    "--params",
+    '{"id": "lit-review", "event": "outline"}',
+  ]],
+  ["Run it again: the machine is restored where it stopped", [
+    "plugins",
+    "run",
+    "state-machine-example",
+    "--params",
+    '{"id": "lit-review", "event": "draft"}',
+  ]],
+  ["Roll initiative for the Dockside Ambush (combat-tracker calls dice-roller)", [
+    "plugins",
+    "run",
+    "combat-tracker",
+    "--params",
+    '{"encounter": "dockside-ambush", "action": "start", "combatants": [{"name": "Mira Vale", ' +
+    '"hp": 22, "bonus": 2}, {"name": "Dockhand", "hp": 11, "bonus": 1}, {"name": "Tamsin", ' +
+    '"hp": 18, "bonus": 3}]}',
+  ]],
+  ["Campaign notes by type: dates, ages, slugs and frontmatter links (utilities)", [
+    "plugins",
+    "run",
+    "frontmatter-digest",
+    "--params",
+    '{"folder": "campaign/npcs", "today": "2026-11-25"}',
+  ]],
   ["What the plugins did, from the audit log", ["audit"]],
+  [
+    "Extract the key concepts of the research notes (TF-IDF against the whole kiln) and write a " +
+    "concept map linking them to their notes (approved for this run with --approve)",
+    [
+      "plugins",
+      "run",
+      "concept-extractor",
+      "--params",
+      '{"folder": "research", "top": 3}',
+      "--approve",
+      "concept-extractor:KilnWrite",
+    ],
+  ],
+  ["Undo the plugin's write: the journal puts the kiln back as it was", ["undo"]],
 ];
 
 let failed = 0;

@@ -16,6 +16,8 @@
 export * from "./src/kiln/mod.ts";
 export * from "./src/plugins/mod.ts";
 export * from "./src/security/mod.ts";
+/** The plugin standard library (state machines, graph algorithms, workflows, utilities). */
+export * as stdlib from "./src/stdlib/mod.ts";
 export { loadConfig } from "./src/config/config.ts";
 export type { Config } from "./src/config/config.ts";
 export * from "./src/config/paths.ts";

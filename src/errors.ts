@@ -36,7 +36,8 @@ export type ErrorCode =
   | "E_CYCLE"
   | "E_DEPTH"
   | "E_CONFLICT"
-  | "E_NOT_AVAILABLE";
+  | "E_NOT_AVAILABLE"
+  | "E_INVALID_VALUE";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

@@ -14,8 +14,10 @@ export interface JournalEntry {
   id: string;
   /** When it was written (ISO). */
   at: string;
-  /** Kiln-relative path of the note. */
+  /** Kiln-relative path of the note, or the absolute path of a file outside the kiln. */
   path: string;
+  /** A note (the default) or a file outside the kiln written with fs.write. */
+  kind?: "note" | "file";
   /** Content before the change, or null when the note did not exist. */
   previous: string | null;
   /** Plugin that made the change, if any. */

@@ -30,8 +30,10 @@ export interface WriteOrigin {
 
 /** One note write, performed or (dry run) intended. */
 export interface NoteWrite {
-  /** Kiln-relative path. */
+  /** Kiln-relative path (absolute for a file outside the kiln). */
   path: string;
+  /** A note (the default) or a file outside the kiln (fs.write). */
+  kind?: "note" | "file";
   /** True when the note did not exist. */
   created: boolean;
   /** Content before (null for a new note). */
@@ -105,20 +107,32 @@ export class KilnApi {
   #index: NoteIndex | null = null;
   #fileSize: number;
 
-  /** @param root kiln root; @param options.fileSize largest note written */
-  constructor(root: string, options: { fileSize: number }) {
+  #indexFile: string | undefined;
+
+  /**
+   * @param root kiln root; @param options.fileSize largest note written; options.indexFile
+   * keeps the index elsewhere than `<kiln>/.crucible/index.db` (benchmarks over shared kilns)
+   */
+  constructor(root: string, options: { fileSize: number; indexFile?: string }) {
     this.root = Deno.realPathSync(root);
     this.#fileSize = options.fileSize;
+    this.#indexFile = options.indexFile;
   }
 
   /** The index, opened and brought up to date on first use. */
   index(): NoteIndex {
     if (!this.#index) {
-      this.#index = NoteIndex.open(this.root);
+      this.#index = NoteIndex.open(this.root, { file: this.#indexFile });
       this.#index.update();
     }
     return this.#index;
   }
+
+  /**
+   * Whatever the graph algorithms built from the index (the link graph), kept until a note write
+   * changes the index; owned by src/api/graph_algorithms.ts.
+   */
+  graphCache: unknown = null;
 
   /** Close the index. */
   close(): void {
@@ -267,6 +281,9 @@ export class KilnApi {
     // bfs and backlinks: a queue; dfs: a stack (neighbours pushed in reverse to keep their order).
     const frontier: string[] = [first];
     while (frontier.length > 0) {
+      // Without filters the first `limit` notes visited are the answer: stop walking there
+      // (depth 3 from a hub can reach most of a large kiln).
+      if (where.length === 0 && order.length >= limit) break;
       const p = strategy === "dfs" ? frontier.pop()! : frontier.shift()!;
       order.push(p);
       const d = seen.get(p)!.depth;
@@ -335,6 +352,7 @@ export class KilnApi {
       crashPoint("after-journal");
       writeFileAtomic(file.abs, bytes);
       this.index().update({ paths: [file.rel] });
+      this.graphCache = null;
     }
     mode.log.push(write);
     const note = parseNote(file.rel, text, { bytes: bytes.length, mtime: Date.now() });

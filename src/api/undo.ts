@@ -25,8 +25,10 @@ export const UNDO_ORIGIN = "cru undo";
 export interface UndoneWrite {
   /** Journal entry undone. */
   id: string;
-  /** Kiln-relative path. */
+  /** Kiln-relative path (absolute for a file outside the kiln). */
   path: string;
+  /** A note, or a file outside the kiln written with fs.write. */
+  kind: "note" | "file";
   /** restored (previous content written back) or removed (the change had created the note). */
   action: "restored" | "removed";
 }
@@ -39,6 +41,21 @@ export interface UndoTarget {
   plugin?: string;
   /** Undo even when the note changed after the write. */
   force?: boolean;
+}
+
+/** Where a journaled change lives on disk, and whether it is there now. */
+function locate(root: string, e: JournalRecord): { abs: string; exists: boolean } {
+  if (e.kind === "file") {
+    // Written by fs.write outside the kiln; the journal (inside `.crucible/`, which no plugin can
+    // write) is the trusted record of where.
+    let exists = false;
+    try {
+      exists = Deno.lstatSync(e.path).isFile;
+    } catch { /* gone */ }
+    return { abs: e.path, exists };
+  }
+  const file = resolveNotePath(root, e.path);
+  return { abs: file.abs, exists: file.exists };
 }
 
 /**
@@ -79,7 +96,7 @@ export async function undo(kilnRoot: string, target: UndoTarget = {}): Promise<U
   }
   // Check everything first, so an undo of several notes happens entirely or not at all.
   for (const e of chosen) {
-    const file = resolveNotePath(root, e.path);
+    const file = locate(root, e);
     const current = file.exists ? Deno.readTextFileSync(file.abs) : null;
     const currentHash = current === null ? null : await sha256Text(current);
     // Unchanged since the write, or the write never landed (a crash between journal and rename):
@@ -95,21 +112,22 @@ export async function undo(kilnRoot: string, target: UndoTarget = {}): Promise<U
   }
   const out: UndoneWrite[] = [];
   for (const e of chosen) {
-    const file = resolveNotePath(root, e.path);
+    const file = locate(root, e);
     const current = file.exists ? Deno.readTextFileSync(file.abs) : null;
     journalBefore(root, {
       path: e.path,
+      ...(e.kind === "file" ? { kind: "file" as const } : {}),
       previous: current,
       nextHash: e.previous === null ? null : await sha256Text(e.previous),
       plugin: UNDO_ORIGIN,
     });
     if (e.previous === null) {
       if (file.exists) Deno.removeSync(file.abs);
-      out.push({ id: e.id, path: e.path, action: "removed" });
+      out.push({ id: e.id, path: e.path, kind: e.kind ?? "note", action: "removed" });
     } else {
       Deno.mkdirSync(path.dirname(file.abs), { recursive: true });
       writeFileAtomic(file.abs, e.previous);
-      out.push({ id: e.id, path: e.path, action: "restored" });
+      out.push({ id: e.id, path: e.path, kind: e.kind ?? "note", action: "restored" });
     }
     updateJournal(root, { ...e, undone: new Date().toISOString() });
   }

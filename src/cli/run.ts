@@ -18,6 +18,7 @@ import { createTwoFilesPatch } from "diff";
 import type { NoteWrite } from "../api/kiln_api.ts";
 import { requirePlugin } from "./plugins.ts";
 import { UsageError } from "./usage.ts";
+import { formatProgress } from "./progress.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -44,8 +45,8 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
 /** A unified diff of one note write. */
 export function writeDiff(w: NoteWrite): string {
   return createTwoFilesPatch(
-    w.created ? "/dev/null" : `a/${w.path}`,
-    `b/${w.path}`,
+    w.created ? "/dev/null" : w.kind === "file" ? w.path : `a/${w.path}`,
+    w.kind === "file" ? w.path : `b/${w.path}`,
     w.before ?? "",
     w.after,
     undefined,
@@ -58,6 +59,7 @@ export function writeDiff(w: NoteWrite): string {
 export function reportInvocation(result: InvocationResult, json: boolean): void {
   const writes = result.writes.map((w) => ({
     path: w.path,
+    kind: w.kind ?? "note",
     created: w.created,
     ...(w.journal ? { journal: w.journal } : {}),
     diff: writeDiff(w),
@@ -77,7 +79,9 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
       println(out.bold(
         result.dryRun
           ? `dry run: ${writes.length} write${writes.length === 1 ? "" : "s"} not performed`
-          : `${writes.length} note${writes.length === 1 ? "" : "s"} written (undo: cru undo)`,
+          : `${writes.length} ${writes.every((w) => w.kind === "note") ? "note" : "file"}${
+            writes.length === 1 ? "" : "s"
+          } written (undo: cru undo)`,
       ));
       for (const w of writes) {
         println(`${w.created ? "create" : "change"} ${out.path(w.path)}`);
@@ -161,6 +165,8 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
           fn: opts.fn,
           timeoutMs,
           dryRun: opts.dryRun ?? false,
+          onProgress: (event, from) =>
+            eprintln(err.dim(`progress: ${formatProgress(event, from)}`)),
         });
         reportInvocation(result, opts.json ?? false);
       } finally {

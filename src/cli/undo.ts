@@ -57,7 +57,7 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
       const done = await undo(root, { id, plugin: opts.plugin, force: opts.force });
       const index = NoteIndex.open(root);
       try {
-        index.update({ paths: done.map((d) => d.path) });
+        index.update({ paths: done.filter((d) => d.kind === "note").map((d) => d.path) });
       } finally {
         index.close();
       }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Diagnostic, LinkKind } from "./types.ts";
 import type {
   Backlink,
@@ -53,6 +53,11 @@ export class NoteIndex {
   /** The database file. */
   readonly file: string;
   #db: DatabaseSync;
+  /**
+   * Prepared statements by SQL text. Preparing was most of the cost of a lookup (a `find` prepares
+   * up to five), and plugins make thousands of them; cleared whenever `#db` changes.
+   */
+  #statements = new Map<string, StatementSync>();
   /** Device and inode of the file `#db` has open, to notice when a rebuild replaced it. */
   #identity: string;
 
@@ -87,6 +92,7 @@ export class NoteIndex {
           started,
         });
         this.#db.close();
+        this.#statements.clear();
         try {
           installBuildDb(scratch, this.file);
         } catch (e) {
@@ -103,7 +109,7 @@ export class NoteIndex {
   }
 
   #isEmpty(): boolean {
-    const row = this.#db.prepare(
+    const row = this.#prepare(
       "SELECT EXISTS (SELECT 1 FROM notes) OR EXISTS (SELECT 1 FROM skipped) AS used",
     ).get() as { used: number };
     return row.used === 0;
@@ -115,17 +121,28 @@ export class NoteIndex {
       this.#db.close();
     } catch { /* closed already */ }
     this.#db = openIndexDb(this.root, this.file);
+    this.#statements.clear();
     this.#identity = fileIdentity(this.file);
+  }
+
+  #prepare(sql: string): StatementSync {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
   }
 
   /** Close the database. */
   close(): void {
+    this.#statements.clear();
     this.#db.close();
   }
 
   /** The indexed note at this exact kiln path, or null. */
   note(path: string): IndexedNote | null {
-    const row = this.#db.prepare("SELECT * FROM notes WHERE path = ?").get(path) as
+    const row = this.#prepare("SELECT * FROM notes WHERE path = ?").get(path) as
       | Record<string, unknown>
       | undefined;
     return row ? toNote(row) : null;
@@ -145,10 +162,10 @@ export class NoteIndex {
     }
     const withMd = /\.md$/i.test(path) ? path : path + ".md";
     for (const p of [path, withMd]) {
-      const exact = this.#db.prepare("SELECT path FROM notes WHERE path = ?").get(p);
+      const exact = this.#prepare("SELECT path FROM notes WHERE path = ?").get(p);
       if (exact) return (exact as { path: string }).path;
     }
-    const folded = this.#db.prepare("SELECT path FROM notes WHERE path_lower = ? ORDER BY path")
+    const folded = this.#prepare("SELECT path FROM notes WHERE path_lower = ? ORDER BY path")
       .get(withMd.toLowerCase());
     if (folded) return (folded as { path: string }).path;
     const key = targetKey(path);
@@ -193,7 +210,7 @@ export class NoteIndex {
       (clauses.length ? " WHERE " + clauses.join(" AND ") : "") + " ORDER BY path";
     const out: NoteSummary[] = [];
     const limit = options.limit ?? Infinity;
-    for (const raw of this.#db.prepare(sql).iterate(...params)) {
+    for (const raw of this.#prepare(sql).iterate(...params)) {
       const row = raw as Record<string, string | number>;
       if (options.where?.length) {
         if (!matchesWhere(JSON.parse(row.frontmatter as string), options.where)) continue;
@@ -212,7 +229,7 @@ export class NoteIndex {
 
   /** Links out of a note, in the order written. */
   forwardLinks(path: string): OutgoingLink[] {
-    return this.#db.prepare(
+    return this.#prepare(
       `SELECT l.target, l.heading, l.block, l.alias, l.embed, l.kind, l.line, l.col, l.dst_path,
          l.dst_kind FROM links l JOIN notes n ON n.id = l.src_id WHERE n.path = ?
        ORDER BY l.line, l.col`,
@@ -235,7 +252,7 @@ export class NoteIndex {
 
   /** Notes linking to this note (same-note links excluded), by path then line. */
   backlinks(path: string): Backlink[] {
-    return this.#db.prepare(
+    return this.#prepare(
       `SELECT n.path AS path, n.title AS title, l.target AS target, l.heading AS heading,
          l.embed AS embed, l.line AS line, l.col AS col
        FROM notes d JOIN links l ON l.dst_id = d.id JOIN notes n ON n.id = l.src_id
@@ -256,7 +273,7 @@ export class NoteIndex {
 
   /** Every link that leads nowhere, by source path and line. */
   unresolved(): UnresolvedLink[] {
-    return this.#db.prepare(
+    return this.#prepare(
       `SELECT n.path AS source, l.target AS target, l.line AS line FROM links l
        JOIN notes n ON n.id = l.src_id WHERE l.dst_kind IS NULL ORDER BY n.path, l.line, l.col`,
     ).all().map((r) => ({ ...r }) as unknown as UnresolvedLink);
@@ -265,7 +282,7 @@ export class NoteIndex {
   /** Every note-to-note link (self-links excluded), for the link graph. */
   *edges(): Generator<NoteEdge> {
     for (
-      const row of this.#db.prepare(
+      const row of this.#prepare(
         `SELECT s.path AS source, l.dst_path AS target FROM links l JOIN notes s ON s.id = l.src_id
          WHERE l.dst_kind = 'note'`,
       ).iterate()
@@ -281,11 +298,11 @@ export class NoteIndex {
   diagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (
-      const r of this.#db.prepare(
+      const r of this.#prepare(
         "SELECT diagnostics FROM notes WHERE diagnostics != '[]' ORDER BY path",
       ).iterate()
     ) out.push(...JSON.parse((r as { diagnostics: string }).diagnostics));
-    for (const r of this.#db.prepare("SELECT diagnostic FROM skipped ORDER BY path").iterate()) {
+    for (const r of this.#prepare("SELECT diagnostic FROM skipped ORDER BY path").iterate()) {
       out.push(JSON.parse((r as { diagnostic: string }).diagnostic));
     }
     return out;
@@ -293,7 +310,7 @@ export class NoteIndex {
 
   /** Kiln-wide counts. */
   stats(): KilnStats {
-    const one = (sql: string) => (this.#db.prepare(sql).get() as { n: number | null }).n ?? 0;
+    const one = (sql: string) => (this.#prepare(sql).get() as { n: number | null }).n ?? 0;
     return {
       notes: one("SELECT count(*) AS n FROM notes"),
       links: one("SELECT count(*) AS n FROM links"),
@@ -304,7 +321,7 @@ export class NoteIndex {
       ),
       embeds: one("SELECT count(*) AS n FROM links WHERE embed = 1"),
       tags: one("SELECT count(DISTINCT tag_lower) AS n FROM tags"),
-      topTags: this.#db.prepare(
+      topTags: this.#prepare(
         `SELECT min(tag) AS tag, count(DISTINCT note_id) AS notes FROM tags GROUP BY tag_lower
          ORDER BY notes DESC, tag_lower LIMIT 10`,
       ).all().map((r) => ({ ...r }) as { tag: string; notes: number }),
@@ -322,7 +339,7 @@ export class NoteIndex {
   }
 
   #paths(sql: string, ...params: string[]): string[] {
-    return this.#db.prepare(sql).all(...params).map((r) => (r as { path: string }).path);
+    return this.#prepare(sql).all(...params).map((r) => (r as { path: string }).path);
   }
 }
 

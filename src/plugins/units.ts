@@ -14,7 +14,15 @@ const SIZE_UNITS: Record<string, number> = {
   gb: 1024 ** 3,
   g: 1024 ** 3,
 };
-const TIME_UNITS: Record<string, number> = { "": 1, ms: 1, s: 1000, m: 60_000, min: 60_000 };
+const TIME_UNITS: Record<string, number> = {
+  "": 1,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const RATE_UNITS: Record<string, number> = {
   s: 60,
   sec: 60,
@@ -39,7 +47,7 @@ export function parseSize(value: unknown): number | null {
   return withUnit(value, SIZE_UNITS);
 }
 
-/** Milliseconds from `5000`, `500ms`, `10s`, `2m`. Null when malformed. */
+/** Milliseconds from `5000`, `500ms`, `10s`, `2m`, `1h`, `7d`. Null when malformed. */
 export function parseDuration(value: unknown): number | null {
   return withUnit(value, TIME_UNITS);
 }

@@ -7,12 +7,14 @@
  */
 import { BINDINGS, type BindingSpec } from "./bindings.ts";
 
-function luaSignature(b: BindingSpec): string {
+/** `crucible.name(a, b?)`: the Lua call form of a binding. */
+export function luaSignature(b: BindingSpec): string {
   const params = b.params.map((p) => (p.optional ? `${p.name}?` : p.name)).join(", ");
   return `crucible.${b.name}(${params})`;
 }
 
-function runeSignature(b: BindingSpec): string {
+/** `crucible::name(a, b)`: the Rune call form of a binding. */
+export function runeSignature(b: BindingSpec): string {
   const params = b.params.map((p) => p.name).join(", ");
   return `crucible::${b.name.replaceAll(".", "::")}(${params})`;
 }

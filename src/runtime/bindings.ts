@@ -12,6 +12,7 @@
  * @module
  */
 import type { CapabilityName } from "../security/capability.ts";
+import { STDLIB_BINDINGS } from "./bindings_stdlib.ts";
 
 /** A parameter of a binding (positional). */
 export interface BindingParam {
@@ -41,6 +42,8 @@ export interface BindingSpec {
   doc: string;
   /** False until the binding is implemented: calls raise E_NOT_AVAILABLE. */
   available: boolean;
+  /** Its arguments may hold plugin functions, passed as references (docs/stdlib.md). */
+  callbacks?: boolean;
 }
 
 const p = (
@@ -253,6 +256,21 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: true,
   },
   {
+    name: "fs.write",
+    capability: "FsWrite",
+    runs: "host",
+    params: [
+      p("path", "string", "absolute path of a file inside a folder the FsWrite capability lists"),
+      p("content", "string", "the file's new UTF-8 text"),
+    ],
+    returns: "{path, created, bytes}",
+    doc: "Create or replace a text file outside the kiln, within the paths of the plugin's " +
+      "FsWrite. The host writes it atomically after journaling the previous content, so " +
+      "`cru undo` restores it; a dry run only records the write. The kiln, the user's " +
+      "configuration and the compile cache can never be written this way.",
+    available: true,
+  },
+  {
     name: "batch",
     capability: null,
     runs: "worker",
@@ -305,6 +323,7 @@ export const BINDINGS: readonly BindingSpec[] = [
     doc: "Write a line to the plugin's log (shown by `cru plugins run`).",
     available: true,
   },
+  ...STDLIB_BINDINGS,
 ];
 
 const byName = new Map(BINDINGS.map((b) => [b.name, b]));

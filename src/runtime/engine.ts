@@ -33,6 +33,12 @@ export interface Engine {
   run(fn: string, params: Json): Json | Promise<Json>;
   /** Free everything. */
   dispose(): void;
+  /**
+   * Call back a plugin function the engine handed out as a reference (`{"$fn": n}`, registered
+   * while converting a binding's arguments) or named by string; JSON in, JSON out. Used by the
+   * standard library (state machine callbacks, workflow tasks) while a binding call is running.
+   */
+  callFunction?(ref: { $fn: number } | string, args: Json[]): Json;
   /** The lines that ran, when the context asked for coverage. */
   coverage?(): CoverageReport | undefined;
 }

@@ -6,10 +6,11 @@
  * @module
  */
 import { binding } from "./bindings.ts";
-import { type EngineContext, PluginError, toJson } from "./engine.ts";
+import { type Engine, type EngineContext, PluginError, toJson } from "./engine.ts";
 import type { InvokeMessage, Json, WorkerMessage } from "./protocol.ts";
 import { WORKER_BINDINGS } from "./worker_bindings.ts";
 import { engineFor } from "./engines/mod.ts";
+import { createStdlibSession } from "./stdlib_bindings.ts";
 
 /** Most calls in one crucible.batch. */
 export const MAX_BATCH = 1000;
@@ -110,6 +111,7 @@ export async function runInvocation(
       );
     }
     if (spec.runs === "host") return l.call(m.id, name, args);
+    if (stdlib.has(name)) return stdlib.call(name, args);
     const impl = WORKER_BINDINGS[name];
     if (spec.capability !== null && !granted.has(spec.capability)) {
       post({
@@ -158,6 +160,17 @@ export async function runInvocation(
       throw err;
     }
   };
+  let engine: Engine | null = null;
+  const stdlib = createStdlibSession({
+    call: (name, args) => call(name, args),
+    callFunction: (ref, args) => {
+      if (!engine?.callFunction) {
+        throw new PluginError("E_NOT_AVAILABLE", "this engine cannot call plugin functions back");
+      }
+      return engine.callFunction(ref, args);
+    },
+    shouldStop: () => l.stopRequested(),
+  });
   const ctx: EngineContext = {
     plugin: m.plugin,
     limits: m.limits,
@@ -168,7 +181,6 @@ export async function runInvocation(
     dependencies: m.dependencies ?? [],
     coverage: m.coverage ?? false,
   };
-  let engine = null;
   try {
     engine = await (await engineFor(m.plugin.language))(ctx);
     const value = toJson(await engine.run(m.fn, m.params), "the result");

@@ -13,8 +13,17 @@ import { type Capability, formatCapability } from "../security/capability.ts";
 import { hostAllowed } from "../security/grant.ts";
 import type { KilnApi, WriteMode } from "../api/kiln_api.ts";
 import { httpRequest } from "../api/http.ts";
+import { writeOutsideFile } from "../api/files.ts";
+import { expandHome } from "../security/grant.ts";
 import { type PluginState, scopeOf } from "../api/state.ts";
 import type { StateScope } from "../security/capability.ts";
+import {
+  answerKilnGraph,
+  answerStdlibCall,
+  isKilnGraphCall,
+  isStdlibHostCall,
+  type PendingCalls,
+} from "./host_calls_stdlib.ts";
 
 /** Wider state scopes include the narrower ones. */
 const SCOPE_RANK: Record<StateScope, number> = { plugin: 0, kiln: 1, global: 2 };
@@ -58,10 +67,16 @@ export interface HostCallContext {
   invokePlugin(name: string, params: Json, fn: string | undefined): Promise<Json>;
   /** Largest file or response, bytes. */
   fileSize: number;
+  /** Folders fs.write never writes into, whatever FsWrite lists (kiln, config, cache). */
+  guarded: readonly string[];
   /** Time left for network calls, ms. */
   timeoutMs: number;
   /** Told about every capability use (granted or refused). */
   onUse(use: CapabilityUse): void;
+  /** Plugin calls started with invoke_plugin_start and not yet collected (one per invocation). */
+  pending?: PendingCalls;
+  /** Told about progress events (`crucible.progress`, workflow tasks). */
+  onProgress?(event: Json): void;
 }
 
 function refuse(code: string, message: string): CallReply {
@@ -176,8 +191,25 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
       return { ok: true, value };
     }
+    if (isStdlibHostCall(call.binding)) {
+      const reply = await answerStdlibCall(call.binding, args, {
+        ...ctx,
+        mayInvoke: async (target) =>
+          ctx.dependencies.includes(target) || await (async () => {
+            const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
+            return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
+          })(),
+        refuseInvoke: (target) => denied(`PluginInvoke(${target})`, target),
+      });
+      if (reply.ok && call.binding === "invoke_plugin_start") {
+        const target = String(args[0]);
+        ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
+      }
+      return reply;
+    }
     const needed = spec.capability;
-    if (needed !== null && !(await holds(needed))) {
+    const held = needed === null ? undefined : await holds(needed);
+    if (needed !== null && !held) {
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
     }
     if (call.binding.startsWith("state.")) {
@@ -226,8 +258,23 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       case "write_note":
         value = ctx.kiln.writeNote(args[0], args[1], args[2], origin, ctx.writes);
         break;
+      case "fs.write": {
+        const paths = (held as { paths: string[] }).paths.map((x) => expandHome(x));
+        value = writeOutsideFile({ path: args[0], content: args[1] }, {
+          rules: { paths, guarded: ctx.guarded, fileSize: ctx.fileSize, kilnRoot: ctx.kiln.root },
+          origin,
+          mode: ctx.writes,
+        });
+        break;
+      }
       default:
-        return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} has no host implementation yet`);
+        if (!isKilnGraphCall(call.binding)) {
+          return refuse(
+            "E_NOT_AVAILABLE",
+            `crucible.${call.binding} has no host implementation yet`,
+          );
+        }
+        value = answerKilnGraph(call.binding, args, ctx.kiln);
     }
     const cap = ctx.grant.find((c) => c.name === needed);
     ctx.onUse({

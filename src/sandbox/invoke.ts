@@ -25,11 +25,12 @@ import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { PluginState } from "../api/state.ts";
-import { configDir } from "../config/paths.ts";
+import { cacheDir, configDir } from "../config/paths.ts";
 import { type PoolJob, SandboxPool } from "./pool.ts";
 import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
 import { answerCall, type CapabilityUse } from "./host_calls.ts";
+import { PendingCalls } from "./host_calls_stdlib.ts";
 
 /** Something that answers approval requests (the approval broker). */
 export interface Approver {
@@ -64,6 +65,8 @@ export interface RunnerOptions {
   testEngine?: boolean;
   /** The user config folder, for global plugin state (default: from the environment). */
   configDir?: string;
+  /** The host's kiln bindings (default: one over the kiln's own index). */
+  kilnApi?: KilnApi;
 }
 
 /** One invocation request. */
@@ -88,6 +91,8 @@ export interface InvocationRequest {
   dryRun?: boolean;
   /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
   writeLog?: NoteWrite[];
+  /** Told about the plugin's progress events as they happen (and those of plugins it calls). */
+  onProgress?: (event: Json, plugin: string) => void;
   /** Record which lines of the plugin ran (`cru plugins test`); see {@link InvocationResult}. */
   coverage?: boolean;
 }
@@ -172,7 +177,8 @@ export class PluginRunner {
     this.#pool = options.pool ??
       new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
     this.#root = Deno.realPathSync(options.kilnRoot);
-    this.#kiln = new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
+    this.#kiln = options.kilnApi ??
+      new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
   }
 
   /** Free the pool (if it is ours) and the index. */
@@ -333,6 +339,7 @@ export class PluginRunner {
     const isolation = m.isolation === "process" || sandbox.isolation === "process"
       ? "process"
       : "worker";
+    const pending = new PendingCalls();
     const job = {
       // Permissions name the kiln, so a warm worker is reused only for the same kiln.
       key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
@@ -374,8 +381,11 @@ export class PluginRunner {
             configDir: this.#o.configDir ?? configDir(),
           }),
           fileSize: limits.fileSize,
+          guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
           onUse,
+          pending,
+          onProgress: req.onProgress && ((event: Json) => req.onProgress!(event, name)),
         }),
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
@@ -437,6 +447,7 @@ export class PluginRunner {
       signal: parent.signal,
       dryRun: writes.dryRun,
       writeLog: writes.log,
+      onProgress: parent.onProgress,
     });
     if (!r.ok) {
       const e = r.error!;

@@ -165,10 +165,27 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     params: string,
     cover: boolean,
   ) => string;
+  const callback = lua.global.get("__cru_callback") as (ref: string, args: string) => string;
+  const reply = (text: unknown): Json => {
+    if (typeof text !== "string") {
+      throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
+    }
+    if (text.length > MAX_RESULT) {
+      throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
+    }
+    const parsed = JSON.parse(text) as { ok: boolean; value?: Json; error?: ErrorInfo };
+    if (parsed.ok) return parsed.value ?? null;
+    const info = withPlace(parsed.error!, ctx.plugin.file);
+    const { code, message, ...where } = info;
+    throw new PluginError(code, message, where);
+  };
   let hit: number[] | undefined;
   return {
+    callFunction(ref, args): Json {
+      return reply(callback(JSON.stringify(ref), JSON.stringify(args)));
+    },
     run(fn: string, params: Json): Json {
-      const reply = run(
+      const text = run(
         ctx.plugin.code,
         "=" + basename(ctx.plugin.file),
         fn,
@@ -179,17 +196,7 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
         const lines = (lua.global.get("__cru_coverage") as () => string)();
         hit = JSON.parse(String(lines)) as number[];
       }
-      if (typeof reply !== "string") {
-        throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
-      }
-      if (reply.length > MAX_RESULT) {
-        throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
-      }
-      const parsed = JSON.parse(reply) as { ok: boolean; value?: Json; error?: ErrorInfo };
-      if (parsed.ok) return parsed.value ?? null;
-      const info = withPlace(parsed.error!, ctx.plugin.file);
-      const { code, message, ...where } = info;
-      throw new PluginError(code, message, where);
+      return reply(text);
     },
     coverage() {
       if (!hit) return undefined;

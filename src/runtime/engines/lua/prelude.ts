@@ -29,8 +29,9 @@ function crucibleTable(): string {
         lines.push(`crucible.${prefix} = {}`);
       }
     }
+    const via = b.callbacks ? "hostcall_fn" : "hostcall";
     lines.push(
-      `crucible.${b.name} = function(...) return hostcall(${JSON.stringify(b.name)}, ...) end`,
+      `crucible.${b.name} = function(...) return ${via}(${JSON.stringify(b.name)}, ...) end`,
     );
   }
   return lines.join("\n");
@@ -146,7 +147,7 @@ local quotes = { ['"'] = '\\\\"', ['\\\\'] = '\\\\\\\\', ['\\b'] = '\\\\b', ['\\
 local function quote(v)
   return '"' .. sgsub(v, '[%c"\\\\]', function(ch) return quotes[ch] or sfmt("\\\\u%04x", sbyte(ch)) end) .. '"'
 end
-local function encode_into(v, depth, seen, out, what)
+local function encode_into(v, depth, seen, out, what, fnref)
   local t = type(v)
   if t == "nil" then
     out[#out + 1] = "null"
@@ -173,7 +174,7 @@ local function encode_into(v, depth, seen, out, what)
       out[#out + 1] = "["
       for i = 1, n do
         if i > 1 then out[#out + 1] = "," end
-        encode_into(v[i], depth + 1, seen, out, what)
+        encode_into(v[i], depth + 1, seen, out, what, fnref)
       end
       out[#out + 1] = "]"
     else
@@ -194,28 +195,43 @@ local function encode_into(v, depth, seen, out, what)
         if i > 1 then out[#out + 1] = "," end
         out[#out + 1] = quote(name)
         out[#out + 1] = ":"
-        encode_into(v[names[name]], depth + 1, seen, out, what)
+        encode_into(v[names[name]], depth + 1, seen, out, what, fnref)
       end
       out[#out + 1] = "}"
     end
     seen[v] = nil
+  elseif t == "function" and fnref then
+    -- Only for bindings that take callbacks: the function stays here, a reference crosses.
+    out[#out + 1] = sfmt('{"$fn":%d}', fnref(v))
   else
     error(what .. " holds a " .. t .. ", which cannot cross to the host (only nil, booleans, numbers, strings and tables)", 0)
   end
 end
-local function encode(v, what)
+local function encode(v, what, fnref)
   local out = {}
-  encode_into(v, 0, {}, out, what or "the value")
+  encode_into(v, 0, {}, out, what or "the value", fnref)
   return concat(out)
 end
 
+-- Plugin functions handed to callback-taking bindings, by reference number, for this state only.
+local callbacks, callback_ids = {}, {}
+local function fnref(f)
+  local id = callback_ids[f]
+  if not id then
+    id = #callbacks + 1
+    callbacks[id] = f
+    callback_ids[f] = id
+  end
+  return id
+end
+
 -- Host calls -----------------------------------------------------------------------------------
-local function hostcall(name, ...)
+local function hostcall_with(refs, name, ...)
   local n = select("#", ...)
   local args = pack(...)
   local parts = {}
   for i = 1, n do
-    local ok, text = pcall(encode, args[i], "argument " .. i .. " of crucible." .. name)
+    local ok, text = pcall(encode, args[i], "argument " .. i .. " of crucible." .. name, refs)
     if not ok then raise("E_INVALID_VALUE", text, 3) end
     parts[i] = text
   end
@@ -223,6 +239,8 @@ local function hostcall(name, ...)
   if reply.ok then return reply.value end
   raise(reply.error.code, reply.error.message, 3)
 end
+local function hostcall(name, ...) return hostcall_with(nil, name, ...) end
+local function hostcall_fn(name, ...) return hostcall_with(fnref, name, ...) end
 ${crucibleTable()}
 --- An empty table that crosses to the host as [] (a table with items crosses as a list anyway).
 crucible.array = function(t)
@@ -343,6 +361,31 @@ local function handler(e)
   return { e = e, trace = traceback("", 2) }
 end
 
+-- The plugin's module table (what its chunk returned), for callbacks named by string.
+local plugin_module = nil
+
+-- A callback from the standard library: ref is {"$fn": n} or a function name; JSON in and out.
+function __cru_callback(ref, args)
+  local r = decode(ref)
+  local f
+  if type(r) == "table" then f = callbacks[r["$fn"]]
+  elseif type(r) == "string" then
+    f = (type(plugin_module) == "table" and plugin_module[r]) or env[r]
+  end
+  if type(f) ~= "function" then
+    return fail("E_NOT_FOUND", "the callback " .. tostring(type(r) == "table" and r["$fn"] or r) .. " is not a function of this plugin")
+  end
+  local a = decode(args)
+  local ok, result = xpcall(f, handler, unpack(a, 1, rawlen(a)))
+  if not ok then
+    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
+    return classify(result)
+  end
+  local eok, text = pcall(encode, result, "the callback's result")
+  if not eok then return fail("E_INVALID_VALUE", text) end
+  return '{"ok":true,"value":' .. text .. '}'
+end
+
 function __cru_run(code, chunkname, fn, params, cover)
   if cover then
     cover_hits, cover_source = {}, chunkname
@@ -357,6 +400,7 @@ function __cru_run(code, chunkname, fn, params, cover)
     if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
     return classify(result)
   end
+  plugin_module = result
   local target = (type(result) == "table" and result[fn]) or env[fn]
   if type(target) ~= "function" then
     return fail("E_NOT_FOUND", "the plugin defines no function " .. fn .. " (return a table of functions, or define a global function)")

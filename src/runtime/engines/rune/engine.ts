@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BINDINGS } from "../../bindings.ts";
+import { binding, BINDINGS } from "../../bindings.ts";
 import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
 import type { Json } from "../../protocol.ts";
 import {
@@ -120,13 +120,34 @@ export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
     if (pending) ctx.log(pending);
     pending = "";
   };
+  // Functions passed to bindings that take callbacks, by reference number (this invocation only).
+  const callbacks: ((...a: unknown[]) => unknown)[] = [];
+  const callbackIds = new Map<unknown, number>();
+  const withRefs = (v: unknown, depth = 0): unknown => {
+    if (depth > 64) return v;
+    if (typeof v === "function") {
+      let id = callbackIds.get(v);
+      if (id === undefined) {
+        callbacks.push(v as (...a: unknown[]) => unknown);
+        id = callbacks.length;
+        callbackIds.set(v, id);
+      }
+      return new Map([["$fn", id]]);
+    }
+    if (Array.isArray(v)) return v.map((x) => withRefs(x, depth + 1));
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, withRefs(x, depth + 1)]));
+    return v;
+  };
   const host: Record<string, (...args: unknown[]) => unknown> = Object.create(null);
   for (const spec of CRUCIBLE_MODULE) {
     const name = bindingByPath.get(spec.path)!;
+    const takesCallbacks = binding(name)?.callbacks === true;
     host[spec.path] = (...args: unknown[]) => {
       let jsonArgs: Json[];
       try {
-        jsonArgs = args.map((a, i) => toJson(a, `argument ${i + 1} of ${spec.path}`) as Json);
+        jsonArgs = args.map((a, i) =>
+          toJson(takesCallbacks ? withRefs(a) : a, `argument ${i + 1} of ${spec.path}`) as Json
+        );
       } catch (e) {
         throw new RuneError("E_INVALID_VALUE", (e as Error).message);
       }
@@ -170,6 +191,42 @@ export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
     return Promise.reject(asPluginError(e, file));
   }
   return Promise.resolve({
+    callFunction(ref, args): Json {
+      let f: ((...a: unknown[]) => unknown) | undefined;
+      if (typeof ref === "string") {
+        const info = vm.exports.find((e) => e.name === ref);
+        if (info) {
+          f = (...a: unknown[]) => vm.call(ref, a.slice(0, info.arity) as never[], options);
+          Object.defineProperty(f, "length", { value: info.arity });
+        }
+      } else f = callbacks[ref.$fn - 1];
+      if (!f) {
+        throw new PluginError(
+          "E_NOT_FOUND",
+          `the callback ${
+            typeof ref === "string" ? ref : ref.$fn
+          } is not a function of this plugin`,
+          { file },
+        );
+      }
+      let value: unknown;
+      try {
+        value = f(...args.slice(0, f.length).map((a) => fromJson(a)));
+      } catch (e) {
+        throw asPluginError(e, file);
+      }
+      const error = errorOf(value as never);
+      if (error !== undefined) {
+        throw new PluginError("E_RUNTIME", typeof error === "string" ? error : debugValue(error), {
+          file,
+        });
+      }
+      try {
+        return toJson(value as never) as Json;
+      } catch (e) {
+        throw new PluginError("E_INVALID_VALUE", (e as Error).message, { file });
+      }
+    },
     run(fn: string, params: Json): Json {
       const info = vm.exports.find((e) => e.name === fn);
       if (!info) {

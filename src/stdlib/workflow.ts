@@ -1,0 +1,464 @@
+/**
+ * DAG workflows: tasks with dependencies, validated (missing dependencies and every cycle named),
+ * ordered topologically, and run sequentially or in parallel up to a limit, with retries and
+ * exponential backoff, dependents skipped after a task fails for good, outputs passed to
+ * dependents, progress events, and a report that says what ran, failed and was skipped.
+ *
+ * A task is a plugin function (`run`, called back through the host with `{task, input, deps,
+ * attempt}`) or another plugin's invocation (`plugin`, `params`, `fn`). Plugin invocations are
+ * started through the host without waiting (`invoke_plugin_start`) and collected as they finish
+ * (`invoke_plugin_wait`), so they genuinely run at the same time, each in its own sandbox.
+ * Function tasks run in the calling plugin's single engine: one at a time, interleaved with
+ * (and overlapping) the plugin invocations in flight.
+ *
+ * @example
+ * ```ts
+ * import { validateWorkflow } from "./workflow.ts";
+ * validateWorkflow({ tasks: { a: { run: "a", deps: ["b"] }, b: { run: "b", deps: ["a"] } } })
+ *   .errors[0].message; // "cycle: a → b → a"
+ * ```
+ *
+ * @module
+ */
+import { codeOf, FATAL_CODES, int, type Json, num, options, StdlibError } from "./errors.ts";
+import { type FunctionRef, isFunctionRef, type StdlibHost } from "./host.ts";
+
+/** One task of a parsed workflow. */
+export interface Task {
+  id: string;
+  deps: string[];
+  run?: FunctionRef;
+  plugin?: string;
+  params?: Json;
+  fn?: string;
+  retries?: number;
+  backoffMs?: number;
+}
+
+/** A problem found by validation. */
+export interface WorkflowProblem {
+  [key: string]: Json;
+  code: "missing_dependency" | "cycle" | "bad_task";
+  message: string;
+  task: string | null;
+}
+
+/** What {@link validateWorkflow} reports. */
+export interface WorkflowReport {
+  [key: string]: Json;
+  ok: boolean;
+  errors: WorkflowProblem[];
+  /** Every task in an order that respects the dependencies (empty when invalid). */
+  order: string[];
+  /** Tasks by level: each level depends only on earlier ones (what could run side by side). */
+  levels: string[][];
+}
+
+/** Most tasks in one workflow. */
+export const MAX_TASKS = 10_000;
+
+function parseTasks(def: Json): { name: string; tasks: Task[]; problems: WorkflowProblem[] } {
+  const d = options(def, "a workflow definition");
+  const problems: WorkflowProblem[] = [];
+  const raw: [string, Json][] = [];
+  if (Array.isArray(d.tasks)) {
+    d.tasks.forEach((t, i) => {
+      const id = t && typeof t === "object" && !Array.isArray(t) ? t.id ?? t.name : undefined;
+      if (typeof id !== "string" || !id) {
+        problems.push({ code: "bad_task", task: null, message: `task ${i + 1} has no id` });
+      } else raw.push([id, t]);
+    });
+  } else if (d.tasks && typeof d.tasks === "object") {
+    raw.push(...Object.entries(d.tasks));
+  } else {
+    problems.push({
+      code: "bad_task",
+      task: null,
+      message: "tasks is missing: a table of id = {run or plugin, deps}",
+    });
+  }
+  if (raw.length > MAX_TASKS) {
+    problems.push({ code: "bad_task", task: null, message: `more than ${MAX_TASKS} tasks` });
+  }
+  const tasks: Task[] = [];
+  const seen = new Set<string>();
+  for (const [id, spec] of raw) {
+    const bad = (message: string) => problems.push({ code: "bad_task", task: id, message });
+    if (seen.has(id)) {
+      bad(`task ${id} is defined twice`);
+      continue;
+    }
+    seen.add(id);
+    const o = spec && typeof spec === "object" && !Array.isArray(spec) ? spec : {};
+    const deps = o.deps ?? o.depends_on ?? [];
+    if (!Array.isArray(deps) || deps.some((x) => typeof x !== "string")) {
+      bad(`task ${id}: deps must be a list of task ids`);
+      continue;
+    }
+    const t: Task = { id, deps: [...new Set(deps as string[])] };
+    if (o.run !== undefined && o.run !== null) {
+      if (!isFunctionRef(o.run)) bad(`task ${id}: run must be a function (or a function's name)`);
+      t.run = o.run as FunctionRef;
+    }
+    if (typeof o.plugin === "string") t.plugin = o.plugin;
+    if ((t.run === undefined) === (t.plugin === undefined)) {
+      bad(`task ${id} needs exactly one of run (a function) or plugin (a plugin name)`);
+    }
+    if (o.params !== undefined) t.params = o.params;
+    if (typeof o.fn === "string") t.fn = o.fn;
+    if (o.retries !== undefined) {
+      t.retries = int(o.retries, `task ${id} retries`, { min: 0, max: 100 });
+    }
+    if (o.backoff_ms !== undefined) t.backoffMs = num(o.backoff_ms, `task ${id} backoff_ms`);
+    tasks.push(t);
+  }
+  const ids = new Set(tasks.map((t) => t.id));
+  for (const t of tasks) {
+    for (const dep of t.deps) {
+      if (!ids.has(dep)) {
+        problems.push({
+          code: "missing_dependency",
+          task: t.id,
+          message: `task ${t.id} depends on ${dep}, which is not a task`,
+        });
+      }
+    }
+  }
+  return { name: typeof d.name === "string" ? d.name : "workflow", tasks, problems };
+}
+
+/** Kahn's algorithm by levels; what is left over lies on or behind a cycle. */
+function levelsOf(tasks: Task[]): { levels: string[][]; left: Set<string> } {
+  const ids = new Set(tasks.map((t) => t.id));
+  const waiting = new Map(tasks.map((t) => [t.id, t.deps.filter((d) => ids.has(d)).length]));
+  const dependents = new Map<string, string[]>();
+  for (const t of tasks) {
+    for (const d of t.deps) if (ids.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
+  }
+  const levels: string[][] = [];
+  let level = tasks.filter((t) => waiting.get(t.id) === 0).map((t) => t.id);
+  const left = new Set(ids);
+  while (level.length) {
+    levels.push(level);
+    const next: string[] = [];
+    for (const id of level) {
+      left.delete(id);
+      for (const x of dependents.get(id) ?? []) {
+        const n = waiting.get(x)! - 1;
+        waiting.set(x, n);
+        if (n === 0) next.push(x);
+      }
+    }
+    level = next;
+  }
+  return { levels, left };
+}
+
+/** The distinct cycles among `left`, each as `a → b → … → a` (dependency direction). */
+function cyclesAmong(tasks: Task[], left: Set<string>): string[][] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const cycles: string[][] = [];
+  const keys = new Set<string>();
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (id: string) => {
+    state.set(id, 1);
+    stack.push(id);
+    for (const d of byId.get(id)!.deps) {
+      if (!left.has(d)) continue;
+      if (state.get(d) === 1) {
+        const cycle = stack.slice(stack.indexOf(d));
+        // The same cycle found from another start is one cycle: key it by its rotation.
+        const min = cycle.indexOf([...cycle].sort()[0]);
+        const canon = [...cycle.slice(min), ...cycle.slice(0, min)];
+        const key = canon.join("\u0000");
+        if (!keys.has(key) && cycles.length < 20) {
+          keys.add(key);
+          cycles.push([...canon, canon[0]]);
+        }
+      } else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(id, 2);
+  };
+  for (const id of [...left].sort()) if (!state.has(id)) visit(id);
+  return cycles;
+}
+
+/** `workflow.validate(definition)`: `{ok, errors, order, levels}`. */
+export function validateWorkflow(def: Json): WorkflowReport {
+  const { tasks, problems } = parseTasks(def);
+  const { levels, left } = levelsOf(tasks);
+  for (const cycle of cyclesAmong(tasks, left)) {
+    problems.push({ code: "cycle", task: cycle[0], message: `cycle: ${cycle.join(" → ")}` });
+  }
+  const ok = problems.length === 0;
+  return { ok, errors: problems, order: ok ? levels.flat() : [], levels: ok ? levels : [] };
+}
+
+/** Options of a run, from JSON. */
+interface RunOptions {
+  parallel: number;
+  retries: number;
+  backoffMs: number;
+  backoffFactor: number;
+  maxBackoffMs: number;
+  input: Json;
+  failFast: boolean;
+  progress: boolean;
+  onProgress?: FunctionRef;
+}
+
+function runOptions(opts: Json | undefined): RunOptions {
+  const o = options(opts, "workflow.run options");
+  if (o.on_progress !== undefined && o.on_progress !== null && !isFunctionRef(o.on_progress)) {
+    throw new StdlibError("E_INVALID_PARAMS", "on_progress must be a function");
+  }
+  return {
+    parallel: int(o.parallel, "parallel", { min: 1, max: 64, fallback: 1 }),
+    retries: int(o.retries, "retries", { min: 0, max: 100, fallback: 0 }),
+    backoffMs: num(o.backoff_ms, "backoff_ms", 100),
+    backoffFactor: num(o.backoff_factor, "backoff_factor", 2),
+    maxBackoffMs: num(o.max_backoff_ms, "max_backoff_ms", 30_000),
+    input: o.input ?? null,
+    failFast: o.fail_fast === true,
+    progress: o.progress !== false,
+    onProgress: (o.on_progress ?? undefined) as FunctionRef | undefined,
+  };
+}
+
+type Status = "pending" | "waiting" | "running" | "ok" | "failed" | "skipped";
+
+interface TaskRun {
+  task: Task;
+  status: Status;
+  attempts: number;
+  notBefore: number;
+  started: number;
+  ended: number;
+  error: Json;
+  skippedBecause: string | null;
+  ticket: string | null;
+}
+
+/** A progress event. */
+export interface ProgressEvent {
+  [key: string]: Json;
+  workflow: string;
+  task: string;
+  status: "started" | "ok" | "retry" | "failed" | "skipped";
+  attempt: number;
+  done: number;
+  total: number;
+}
+
+/**
+ * `workflow.run(definition, {parallel, retries, backoff_ms, backoff_factor, max_backoff_ms,
+ * input, fail_fast, progress, on_progress})`: run every task and report
+ * `{ok, status, outputs, tasks, order, failed, skipped, duration_ms}`; `status` is `ok`,
+ * `partial` (some tasks failed or were skipped) or `failed` (none succeeded). An invalid
+ * definition is E_INVALID_WORKFLOW naming the problems. A stop request (timeout) or a memory
+ * failure inside a function task ends the whole run; any other task error is a task failure.
+ */
+export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
+  const o = runOptions(opts);
+  const { name, tasks, problems } = parseTasks(def);
+  const report = validateWorkflow(def);
+  if (!report.ok || problems.length) {
+    throw new StdlibError(
+      "E_INVALID_WORKFLOW",
+      `workflow ${name} is not valid: ${report.errors.map((e) => e.message).join("; ")}`,
+    );
+  }
+  const started = Date.now();
+  const rank = new Map(report.order.map((id, i) => [id, i]));
+  const runs = new Map<string, TaskRun>(tasks.map((t) => [t.id, {
+    task: t,
+    status: "pending",
+    attempts: 0,
+    notBefore: 0,
+    started: 0,
+    ended: 0,
+    error: null,
+    skippedBecause: null,
+    ticket: null,
+  }]));
+  const ordered = [...runs.values()].sort((a, b) => rank.get(a.task.id)! - rank.get(b.task.id)!);
+  const dependents = new Map<string, string[]>();
+  for (const t of tasks) {
+    for (const d of t.deps) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
+  }
+  const outputs: Record<string, Json> = {};
+  const finishedOrder: string[] = [];
+  const running = new Map<string, TaskRun>();
+  let done = 0;
+  let stopNew = false;
+
+  const emit = (r: TaskRun, status: ProgressEvent["status"], extra: Record<string, Json> = {}) => {
+    const event: ProgressEvent = {
+      workflow: name,
+      task: r.task.id,
+      status,
+      attempt: r.attempts,
+      done,
+      total: tasks.length,
+      ...extra,
+    };
+    if (o.progress) host.call("progress", [event]);
+    if (o.onProgress) host.callFunction(o.onProgress, [event]);
+  };
+  const skip = (id: string, because: string) => {
+    for (const dep of dependents.get(id) ?? []) {
+      const r = runs.get(dep)!;
+      if (r.status !== "pending") continue;
+      r.status = "skipped";
+      r.skippedBecause = because;
+      done++;
+      emit(r, "skipped", { because });
+      skip(dep, because);
+    }
+  };
+  const context = (r: TaskRun): Json => {
+    const deps: Record<string, Json> = {};
+    for (const d of r.task.deps) deps[d] = outputs[d] ?? null;
+    return { task: r.task.id, input: o.input, deps, attempt: r.attempts };
+  };
+  const finish = (r: TaskRun, ok: boolean, value: Json, error: Json) => {
+    r.ended = Date.now();
+    if (ok) {
+      r.status = "ok";
+      r.error = null;
+      outputs[r.task.id] = value;
+      finishedOrder.push(r.task.id);
+      done++;
+      emit(r, "ok", { duration_ms: r.ended - r.started });
+      return;
+    }
+    r.error = error;
+    const retries = r.task.retries ?? o.retries;
+    if (r.attempts <= retries) {
+      const base = r.task.backoffMs ?? o.backoffMs;
+      const delay = Math.min(o.maxBackoffMs, base * o.backoffFactor ** (r.attempts - 1));
+      r.status = "waiting";
+      r.notBefore = Date.now() + delay;
+      emit(r, "retry", { error, delay_ms: delay });
+      return;
+    }
+    r.status = "failed";
+    done++;
+    emit(r, "failed", { error });
+    skip(r.task.id, r.task.id);
+    if (o.failFast) stopNew = true;
+  };
+  const ready = (r: TaskRun, now: number) =>
+    (r.status === "pending" || (r.status === "waiting" && r.notBefore <= now)) &&
+    r.task.deps.every((d) => runs.get(d)!.status === "ok");
+  const collect = (reply: Json) => {
+    if (!reply || typeof reply !== "object" || Array.isArray(reply)) return;
+    const r = running.get(String(reply.ticket));
+    if (!r) return;
+    running.delete(String(reply.ticket));
+    r.ticket = null;
+    finish(r, reply.ok === true, reply.value ?? null, reply.error ?? null);
+  };
+
+  while (true) {
+    host.checkStop();
+    if (stopNew) {
+      for (const r of ordered) {
+        if (r.status === "pending" || r.status === "waiting") {
+          r.status = "skipped";
+          r.skippedBecause = "fail_fast";
+          done++;
+          emit(r, "skipped", { because: "fail_fast" });
+        }
+      }
+    }
+    const now = Date.now();
+    // Plugin invocations first, so they are in flight while function tasks run here.
+    let ranFunction = false;
+    for (const r of ordered) {
+      if (running.size >= o.parallel) break;
+      if (!ready(r, now) || r.task.plugin === undefined) continue;
+      r.status = "running";
+      r.attempts++;
+      r.started = Date.now();
+      emit(r, "started");
+      try {
+        const params = isFunctionRef(r.task.params ?? null) && typeof r.task.params !== "string"
+          ? host.callFunction(r.task.params as FunctionRef, [context(r)])
+          : r.task.params ?? {};
+        const ticket = String(
+          host.call("invoke_plugin_start", [r.task.plugin, params, r.task.fn ?? null]),
+        );
+        r.ticket = ticket;
+        running.set(ticket, r);
+      } catch (e) {
+        if (FATAL_CODES.has(codeOf(e))) throw e;
+        finish(r, false, null, errorJson(e));
+      }
+    }
+    if (running.size < o.parallel) {
+      const r = ordered.find((x) => ready(x, now) && x.task.run !== undefined);
+      if (r) {
+        ranFunction = true;
+        r.status = "running";
+        r.attempts++;
+        r.started = Date.now();
+        emit(r, "started");
+        let value: Json = null;
+        let error: Json = null;
+        try {
+          value = host.callFunction(r.task.run!, [context(r)]);
+        } catch (e) {
+          if (FATAL_CODES.has(codeOf(e))) throw e;
+          error = errorJson(e);
+        }
+        finish(r, error === null, value, error);
+      }
+    }
+    if (running.size > 0) {
+      // After a function task only look at what finished meanwhile; otherwise block until the
+      // first invocation finishes (or the next retry is due).
+      const due = ordered.filter((r) => r.status === "waiting").map((r) => r.notBefore);
+      const wait = ranFunction ? 0 : due.length ? Math.max(0, Math.min(...due) - Date.now()) : -1;
+      collect(host.call("invoke_plugin_wait", [[...running.keys()], wait < 0 ? null : wait]));
+      continue;
+    }
+    if (ranFunction) continue;
+    const waiting = ordered.filter((r) => r.status === "waiting");
+    if (waiting.some((r) => ready(r, Date.now()))) continue;
+    if (waiting.length) {
+      host.sleep(Math.max(0, Math.min(...waiting.map((r) => r.notBefore)) - Date.now()));
+      continue;
+    }
+    if (!ordered.some((r) => ready(r, Date.now()))) break;
+  }
+  const taskReport: Record<string, Json> = {};
+  for (const r of ordered) {
+    taskReport[r.task.id] = {
+      status: r.status,
+      attempts: r.attempts,
+      error: r.error,
+      duration_ms: r.ended && r.started ? r.ended - r.started : 0,
+      skipped_because: r.skippedBecause,
+    };
+  }
+  const failed = ordered.filter((r) => r.status === "failed").map((r) => r.task.id);
+  const skipped = ordered.filter((r) => r.status === "skipped").map((r) => r.task.id);
+  const okCount = finishedOrder.length;
+  return {
+    ok: okCount === tasks.length,
+    status: okCount === tasks.length ? "ok" : okCount === 0 ? "failed" : "partial",
+    outputs,
+    tasks: taskReport,
+    order: finishedOrder,
+    failed,
+    skipped,
+    duration_ms: Date.now() - started,
+  };
+}
+
+function errorJson(e: unknown): Json {
+  return { code: codeOf(e), message: e instanceof Error ? e.message : String(e) };
+}
