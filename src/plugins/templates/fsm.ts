@@ -1,16 +1,22 @@
 /**
- * The `fsm` template: a finite state machine whose current state is kept in the plugin's state
- * (`crucible.state`), advanced by one event per invocation.
+ * The `fsm` template: a state machine from the standard library (`crucible.fsm`), one instance per
+ * document, its state saved between runs and advanced by one event per invocation.
  *
  * @module
  */
 import type { TemplateCase, TemplateDefinition } from "../templates.ts";
 
-const SUBMITTED = { from: "draft", event: "submit", to: "review", allowed: ["approve", "reject"] };
+const SUBMITTED = {
+  document: "document",
+  from: "draft",
+  event: "submit",
+  to: "review",
+  allowed: ["approve", "reject"],
+};
 
 const SHARED = {
   kind: "fsm" as const,
-  summary: "a state machine advanced by one event per run, its state kept between runs",
+  summary: "a state machine (crucible.fsm) advanced by one event per run, its state saved",
   description: "Move a document through draft, review, published and archived",
   capabilities: ["StateManage"],
   parameters: {
@@ -19,29 +25,46 @@ const SHARED = {
       description: "What happened: submit, approve, reject or archive",
       required: true,
     },
+    document: {
+      type: "string" as const,
+      description: "Which document; each has its own saved state",
+      default: "document",
+    },
     state: {
       type: "string" as const,
-      description: "Start from this state instead of the stored one",
+      description: "Start this document over from this state instead of its saved one",
     },
   },
   returns: {
     type: "object",
-    properties: { from: "string", event: "string", to: "string", allowed: "array" },
+    properties: {
+      document: "string",
+      from: "string",
+      event: "string",
+      to: "string",
+      allowed: "array",
+    },
   },
   examples: [
     { name: "a new document starts as a draft", params: { event: "submit" }, output: SUBMITTED },
   ] satisfies TemplateCase[],
   cases: [
     {
-      name: "an explicit state",
-      params: { state: "review", event: "approve" },
-      output: { from: "review", event: "approve", to: "published", allowed: ["archive"] },
+      name: "starting from another state",
+      params: { document: "essay", state: "review", event: "approve" },
+      output: {
+        document: "essay",
+        from: "review",
+        event: "approve",
+        to: "published",
+        allowed: ["archive"],
+      },
     },
     {
       name: "a draft cannot be approved",
       params: { event: "approve" },
       error: "E_RUNTIME",
-      message: "cannot approve from draft",
+      message: "no transition on approve from draft",
     },
   ] satisfies TemplateCase[],
 };
@@ -52,66 +75,49 @@ export const FSM_TEMPLATES: TemplateDefinition[] = [
     ...SHARED,
     language: "rune",
     code: `
-/// The machine: for each state, the events it accepts and the state each one leads to.
-pub fn machine() {
+/// The machine: a document goes from draft through review to published, then archived.
+pub fn machine(initial) {
     #{
-        draft: #{ submit: "review" },
-        review: #{ approve: "published", reject: "draft" },
-        published: #{ archive: "archived" },
-        archived: #{},
+        initial: initial,
+        states: ["draft", "review", "published", "archived"],
+        final: ["archived"],
+        transitions: [
+            #{ from: "draft", event: "submit", to: "review" },
+            #{ from: "review", event: "approve", to: "published" },
+            #{ from: "review", event: "reject", to: "draft" },
+            #{ from: "published", event: "archive", to: "archived" },
+        ],
     }
-}
-
-/// The state an event leads to, or None when the state does not accept the event.
-pub fn next_state(machine, state, event) {
-    match machine.get(state) {
-        Some(events) => events.get(event),
-        None => None,
-    }
-}
-
-/// The events a state accepts, sorted.
-pub fn allowed(machine, state) {
-    let events = match machine.get(state) {
-        Some(events) => events.keys().collect::<Vec>(),
-        None => [],
-    };
-    events.sort();
-    events
 }
 
 pub fn main(params) {
-    let machine = machine();
-    let from = match params.get("state") {
-        Some(state) => state,
-        None => {
-            let stored = crucible::state::get("state");
-            if stored is String { stored } else { "draft" }
-        }
+    let id = params.document;
+    match params.get("state") {
+        // Start over from the given state.
+        Some(state) => crucible::fsm::create(id, machine(state), #{ reset: true }),
+        // Restores the state saved for this document by earlier runs.
+        None => crucible::fsm::create(id, machine("draft")),
     };
-    let to = match next_state(machine, from, params.event) {
-        Some(to) => to,
-        None => {
-            let options = allowed(machine, from).join(", ");
-            return Err(format!("cannot {} from {}; allowed: {}", params.event, from, options));
-        }
-    };
-    crucible::state::set("state", to);
-    #{ from: from, event: params.event, to: to, allowed: allowed(machine, to) }
+    let moved = crucible::fsm::transition(id, params.event);
+    if !moved.ok {
+        return Err(moved.reason);
+    }
+    let now = crucible::fsm::get(id);
+    #{ document: id, from: moved.from, event: params.event, to: moved.to, allowed: now.events }
 }
 
 #[test]
-fn events_move_between_states() {
-    let m = machine();
-    assert_eq!(next_state(m, "draft", "submit"), Some("review"));
-    assert_eq!(next_state(m, "review", "reject"), Some("draft"));
-    assert_eq!(next_state(m, "draft", "approve"), None);
+fn the_machine_is_valid() {
+    let check = crucible::fsm::validate(machine("draft"));
+    assert!(check.ok, "{:?}", check.errors);
 }
 
 #[test]
-fn lists_allowed_events() {
-    assert_eq!(allowed(machine(), "review"), ["approve", "reject"]);
-    assert_eq!(allowed(machine(), "archived"), []);
+fn a_draft_goes_to_review_and_no_further_on_submit() {
+    crucible::fsm::create("t", machine("draft"), #{ persist: false });
+    assert_eq!(crucible::fsm::transition("t", "submit").to, "review");
+    assert!(!crucible::fsm::can("t", "submit"));
+    assert!(crucible::fsm::can("t", "reject"));
 }
 `,
   },
@@ -121,43 +127,48 @@ fn lists_allowed_events() {
     code: `
 local M = {}
 
---- The machine: for each state, the events it accepts and the state each one leads to.
-M.machine = {
-  draft = { submit = "review" },
-  review = { approve = "published", reject = "draft" },
-  published = { archive = "archived" },
-  archived = {},
-}
-
---- The events a state accepts, sorted.
-function M.allowed(state)
-  local events = {}
-  for event in pairs(M.machine[state] or {}) do events[#events + 1] = event end
-  table.sort(events)
-  return crucible.array(events)
+--- The machine: a document goes from draft through review to published, then archived.
+function M.machine(initial)
+  return {
+    initial = initial,
+    states = { "draft", "review", "published", "archived" },
+    final = { "archived" },
+    transitions = {
+      { from = "draft", event = "submit", to = "review" },
+      { from = "review", event = "approve", to = "published" },
+      { from = "review", event = "reject", to = "draft" },
+      { from = "published", event = "archive", to = "archived" },
+    },
+  }
 end
 
 function M.main(params)
-  local from = params.state or crucible.state.get("state") or "draft"
-  local to = (M.machine[from] or {})[params.event]
-  if not to then
-    error(string.format("cannot %s from %s; allowed: %s", params.event, from,
-      table.concat(M.allowed(from), ", ")), 0)
+  local id = params.document
+  if params.state then
+    -- Start over from the given state.
+    crucible.fsm.create(id, M.machine(params.state), { reset = true })
+  else
+    -- Restores the state saved for this document by earlier runs.
+    crucible.fsm.create(id, M.machine("draft"))
   end
-  crucible.state.set("state", to)
-  return { from = from, event = params.event, to = to, allowed = M.allowed(to) }
+  local moved = crucible.fsm.transition(id, params.event)
+  if not moved.ok then
+    error(moved.reason, 0)
+  end
+  local now = crucible.fsm.get(id)
+  return { document = id, from = moved.from, event = params.event, to = moved.to, allowed = now.events }
 end
 
-function M.test_events_move_between_states()
-  assert(M.machine.draft.submit == "review")
-  assert(M.machine.review.reject == "draft")
-  assert(M.machine.draft.approve == nil)
+function M.test_the_machine_is_valid()
+  local check = crucible.fsm.validate(M.machine("draft"))
+  assert(check.ok, table.concat(check.errors, "; "))
 end
 
-function M.test_lists_allowed_events()
-  local allowed = M.allowed("review")
-  assert(#allowed == 2 and allowed[1] == "approve" and allowed[2] == "reject")
-  assert(#M.allowed("archived") == 0)
+function M.test_a_draft_goes_to_review_and_no_further_on_submit()
+  crucible.fsm.create("t", M.machine("draft"), { persist = false })
+  assert(crucible.fsm.transition("t", "submit").to == "review")
+  assert(not crucible.fsm.can("t", "submit"))
+  assert(crucible.fsm.can("t", "reject"))
 end
 
 return M

@@ -1,14 +1,14 @@
 /**
- * The `workflow` template: named steps that each need the results of others, run in an order
- * that respects those needs (a small DAG runner written in the plugin's own language).
+ * The `workflow` template: a DAG of tasks run by the standard library (`crucible.workflow`), each
+ * task a function of the plugin that gets the outputs of the tasks it depends on.
  *
  * @module
  */
 import type { TemplateCase, TemplateDefinition } from "../templates.ts";
 
 const RESULT = {
-  order: ["words", "count", "longest", "summary"],
-  results: {
+  status: "ok",
+  outputs: {
     words: ["the", "quick", "brown", "fox", "jumps"],
     count: 5,
     longest: "quick",
@@ -18,23 +18,29 @@ const RESULT = {
 
 const SHARED = {
   kind: "workflow" as const,
-  summary: "run named steps in dependency order, each using the results of the steps it needs",
-  description: "Analyse a text in steps that run in dependency order",
+  summary: "a DAG of tasks (crucible.workflow), each using the outputs of the tasks it needs",
+  description: "Analyse a text in tasks that run in dependency order",
   capabilities: ["KilnRead"],
   parameters: {
-    text: { type: "string" as const, description: "The text the steps work on", required: true },
+    text: { type: "string" as const, description: "The text the tasks work on", required: true },
   },
-  returns: { type: "object", properties: { order: "array", results: "object" } },
+  returns: { type: "object", properties: { status: "string", order: "array", outputs: "object" } },
+  // Examples compare whole results, and the order of independent tasks is the library's to
+  // choose, so the example shows the required parameter and the cases match the outputs.
   examples: [
-    { name: "runs every step", params: { text: "The quick brown fox jumps" }, output: RESULT },
+    { name: "the text is required", params: {}, error: "E_INVALID_PARAMS" },
   ] satisfies TemplateCase[],
   cases: [
     {
-      name: "an empty text still runs every step",
-      params: { text: "" },
-      match: { order: RESULT.order, results: { count: 0, longest: "" } },
+      name: "runs every task after the tasks it needs",
+      params: { text: "The quick brown fox jumps" },
+      match: RESULT,
     },
-    { name: "the text is required", params: {}, error: "E_INVALID_PARAMS" },
+    {
+      name: "an empty text still runs every task",
+      params: { text: "" },
+      match: { status: "ok", outputs: { count: 0, longest: "" } },
+    },
   ] satisfies TemplateCase[],
 };
 
@@ -44,86 +50,54 @@ export const WORKFLOW_TEMPLATES: TemplateDefinition[] = [
     ...SHARED,
     language: "rune",
     code: `
-/// The steps, in any order: each names the steps whose results it needs.
-pub fn steps() {
-    [
-        #{ name: "summary", needs: ["count", "longest"] },
-        #{ name: "words", needs: [] },
-        #{ name: "count", needs: ["words"] },
-        #{ name: "longest", needs: ["words"] },
-    ]
-}
-
-/// An order in which every step comes after the steps it needs; Err on a cycle or a missing step.
-pub fn order(steps) {
-    let done = [];
-    while done.len() < steps.len() {
-        let progressed = false;
-        for step in steps {
-            if done.contains(step.name) {
-                continue;
-            }
-            let ready = true;
-            for need in step.needs {
-                if !done.contains(need) {
-                    ready = false;
-                }
-            }
-            if ready {
-                done.push(step.name);
-                progressed = true;
-            }
-        }
-        if !progressed {
-            return Err("the steps have a cycle, or need a step that does not exist");
+/// The longest of some words (the first one, when several are as long).
+pub fn longest(words) {
+    let best = "";
+    for word in words {
+        if word.len() > best.len() {
+            best = word;
         }
     }
-    Ok(done)
+    best
 }
 
-/// Run one step on the input and the results of the steps before it.
-fn run_step(name, input, results) {
-    match name {
-        "words" => input.split_whitespace().map(|w| w.to_lowercase()).collect::<Vec>(),
-        "count" => results["words"].len(),
-        "longest" => {
-            let best = "";
-            for word in results["words"] {
-                if word.len() > best.len() {
-                    best = word;
-                }
-            }
-            best
-        }
-        "summary" => format!("{} words, the longest is {}", results["count"], results["longest"]),
-        _ => panic!("no step named {}", name),
+/// The tasks: what each does with the workflow's input and the outputs of its deps.
+pub fn tasks() {
+    #{
+        words: #{ run: |c| c.input.split_whitespace().map(|w| w.to_lowercase()).collect::<Vec>() },
+        count: #{ deps: ["words"], run: |c| c.deps.words.len() },
+        longest: #{ deps: ["words"], run: |c| longest(c.deps.words) },
+        summary: #{
+            deps: ["count", "longest"],
+            run: |c| format!("{} words, the longest is {}", c.deps.count, c.deps.longest),
+        },
     }
 }
 
 pub fn main(params) {
-    let plan = order(steps())?;
-    let results = #{};
-    for name in plan {
-        results[name] = run_step(name, params.text, results);
+    let report = crucible::workflow::run(
+        #{ name: "text", tasks: tasks() },
+        #{ input: params.text, progress: false },
+    );
+    if !report.ok {
+        return Err(format!("the workflow {}: failed {:?}, skipped {:?}", report.status, report.failed, report.skipped));
     }
-    #{ order: plan, results: results }
+    #{ status: report.status, order: report.order, outputs: report.outputs }
 }
 
 #[test]
-fn steps_come_after_what_they_need() {
-    let plan = order(steps()).unwrap();
-    for step in steps() {
-        let at = plan.iter().position(|n| n == step.name).unwrap();
-        for need in step.needs {
-            assert!(plan.iter().position(|n| n == need).unwrap() < at);
-        }
-    }
+fn finds_the_longest_word() {
+    assert_eq!(longest(["a", "bcd", "efg", "hi"]), "bcd");
+    assert_eq!(longest([]), "");
 }
 
 #[test]
 fn a_cycle_is_refused() {
-    let cycle = [#{ name: "a", needs: ["b"] }, #{ name: "b", needs: ["a"] }];
-    assert!(order(cycle).is_err());
+    let check = crucible::workflow::validate(#{ tasks: #{
+        a: #{ deps: ["b"], run: "main" },
+        b: #{ deps: ["a"], run: "main" },
+    } });
+    assert!(!check.ok);
 }
 `,
   },
@@ -133,84 +107,54 @@ fn a_cycle_is_refused() {
     code: `
 local M = {}
 
---- The steps, in any order: each names the steps whose results it needs.
-function M.steps()
-  return {
-    { name = "summary", needs = { "count", "longest" } },
-    { name = "words", needs = {} },
-    { name = "count", needs = { "words" } },
-    { name = "longest", needs = { "words" } },
-  }
-end
-
---- An order in which every step comes after the steps it needs; nil and a message on a cycle.
-function M.order(steps)
-  local done, seen = {}, {}
-  while #done < #steps do
-    local progressed = false
-    for _, step in ipairs(steps) do
-      if not seen[step.name] then
-        local ready = true
-        for _, need in ipairs(step.needs) do
-          if not seen[need] then ready = false end
-        end
-        if ready then
-          done[#done + 1] = step.name
-          seen[step.name] = true
-          progressed = true
-        end
-      end
-    end
-    if not progressed then
-      return nil, "the steps have a cycle, or need a step that does not exist"
-    end
+--- The longest of some words (the first one, when several are as long).
+function M.longest(words)
+  local best = ""
+  for _, word in ipairs(words) do
+    if #word > #best then best = word end
   end
-  return done
+  return best
 end
 
-local run = {
-  words = function(input)
-    local words = {}
-    for word in input:gmatch("%S+") do words[#words + 1] = word:lower() end
-    return crucible.array(words)
-  end,
-  count = function(_, results) return #results.words end,
-  longest = function(_, results)
-    local best = ""
-    for _, word in ipairs(results.words) do
-      if #word > #best then best = word end
-    end
-    return best
-  end,
-  summary = function(_, results)
-    return string.format("%d words, the longest is %s", results.count, results.longest)
-  end,
+--- The tasks: what each does with the workflow's input and the outputs of its deps.
+M.tasks = {
+  words = {
+    run = function(c)
+      local words = {}
+      for word in c.input:gmatch("%S+") do words[#words + 1] = word:lower() end
+      return crucible.array(words)
+    end,
+  },
+  count = { deps = { "words" }, run = function(c) return #c.deps.words end },
+  longest = { deps = { "words" }, run = function(c) return M.longest(c.deps.words) end },
+  summary = {
+    deps = { "count", "longest" },
+    run = function(c)
+      return string.format("%d words, the longest is %s", c.deps.count, c.deps.longest)
+    end,
+  },
 }
 
 function M.main(params)
-  local plan, problem = M.order(M.steps())
-  if not plan then error(problem, 0) end
-  local results = {}
-  for _, name in ipairs(plan) do
-    results[name] = run[name](params.text, results)
+  local report = crucible.workflow.run({ name = "text", tasks = M.tasks },
+    { input = params.text, progress = false })
+  if not report.ok then
+    error("the workflow " .. report.status .. ": failed " .. table.concat(report.failed, ", "), 0)
   end
-  return { order = plan, results = results }
+  return { status = report.status, order = report.order, outputs = report.outputs }
 end
 
-function M.test_steps_come_after_what_they_need()
-  local plan = assert(M.order(M.steps()))
-  local at = {}
-  for i, name in ipairs(plan) do at[name] = i end
-  for _, step in ipairs(M.steps()) do
-    for _, need in ipairs(step.needs) do
-      assert(at[need] < at[step.name], need .. " runs before " .. step.name)
-    end
-  end
+function M.test_finds_the_longest_word()
+  assert(M.longest({ "a", "bcd", "efg", "hi" }) == "bcd")
+  assert(M.longest({}) == "")
 end
 
 function M.test_a_cycle_is_refused()
-  local plan = M.order({ { name = "a", needs = { "b" } }, { name = "b", needs = { "a" } } })
-  assert(plan == nil)
+  local check = crucible.workflow.validate({ tasks = {
+    a = { deps = { "b" }, run = "main" },
+    b = { deps = { "a" }, run = "main" },
+  } })
+  assert(not check.ok)
 end
 
 return M

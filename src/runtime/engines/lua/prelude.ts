@@ -366,6 +366,9 @@ local plugin_module = nil
 
 -- A callback from the standard library: ref is {"$fn": n} or a function name; JSON in and out.
 function __cru_callback(ref, args)
+  -- The engine may call this on a thread of its own: give it the stop check (and the coverage
+  -- hook) too.
+  sethook(current_hook, current_mode, ${HOOK_EVERY})
   local r = decode(ref)
   local f
   if type(r) == "table" then f = callbacks[r["$fn"]]
