@@ -5,6 +5,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { BINDINGS } from "../../src/runtime/bindings.ts";
+import { checkLuaSyntax } from "../../src/plugins/syntax.ts";
 import { REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
 
 Deno.test("plugins stubs: every binding is in the Lua annotations and the Rune reference", async () => {
@@ -25,6 +26,7 @@ Deno.test("plugins stubs: every binding is in the Lua annotations and the Rune r
   });
   const lua = Deno.readTextFileSync(json.lua as string);
   ok(lua.startsWith("---@meta crucible\n"));
+  deepStrictEqual(await checkLuaSyntax(json.lua as string, "crucible.lua", lua), [], "valid Lua");
   const rune = Deno.readTextFileSync(json.rune as string);
   for (const b of BINDINGS) {
     const params = b.params.map((p) => p.name).join(", ");
