@@ -82,6 +82,7 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof Deno.errors.BrokenPipe) return 0;
     if (e instanceof ValidationFailed || e instanceof InvocationFailed) return 1;
     if (e instanceof UsageError) {
+      if (wantsJson) printJson({ error: { code: "E_USAGE", message: e.message } });
       eprintln(`${err.error("error:")} ${e.message}`);
       return 2;
     }

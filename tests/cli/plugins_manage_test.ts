@@ -162,6 +162,11 @@ Deno.test("install validates first: an invalid plugin is reported and nothing is
   const scope = await runCru(["--kiln", kiln.root, "plugins", "install", bad, "--scope", "x"]);
   strictEqual(scope.code, 2);
   match(scope.stderr, /--scope must be kiln or system/);
+  // With --json a usage error is JSON on stdout too.
+  const usage = await runCruJson<{ error: { code: string; message: string } }>(
+    ["--kiln", kiln.root, "plugins", "install", bad, "--scope", "x"],
+  );
+  deepStrictEqual([usage.code, usage.json.error.code], [2, "E_USAGE"]);
 });
 
 Deno.test("remove asks for confirmation: without a terminal it needs --yes", async () => {
