@@ -99,6 +99,10 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
       const overriddenBy = winner && winner.file !== installed
         ? { scope: winner.scope, file: winner.file }
         : null;
+      // The copies of the same name this one now wins over (a built-in one, a system one).
+      const overrides = winner && winner.file === installed
+        ? winner.shadows.map((c) => ({ scope: c.scope, file: c.file, version: c.version }))
+        : [];
       if (opts.json) {
         printJson({
           installed: true,
@@ -110,12 +114,16 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
           capabilities: plan.capabilities,
           risk,
           replaced: plan.replaces,
+          overrides,
           overridden_by: overriddenBy,
         });
         return;
       }
       for (const r of plan.replaces) println(out.dim(`replaced ${r}`));
       println(`${out.ok("installed")} ${p.name} ${p.version ?? ""} → ${out.path(installed)}`);
+      for (const o of overrides) {
+        println(out.dim(`overrides the ${o.scope} copy ${o.version ?? "(invalid)"} (${o.file})`));
+      }
       if (overriddenBy) {
         eprintln(err.warn(
           `note: the ${overriddenBy.scope} copy ${overriddenBy.file} wins over this one; ` +

@@ -65,6 +65,8 @@ Deno.test("install → list → run → remove round trip in the kiln scope", as
     { display: "KilnWrite", risk: "high" },
   ]);
   strictEqual(inst.json.risk, "high");
+  deepStrictEqual(inst.json.overrides, []);
+  deepStrictEqual(inst.json.overridden_by, null);
   strictEqual(Deno.readTextFileSync(target), PLUGIN);
 
   const list = await runCruJson<Listed[]>(["--kiln", kiln.root, "plugins", "list"], { env });
@@ -207,4 +209,29 @@ Deno.test("remove needs --scope when the name is installed in both scopes", asyn
   );
   strictEqual(sys.code, 0, sys.stderr);
   ok(!exists(inSystem) && exists(inKiln));
+});
+
+Deno.test("install reports the copies it overrides, or the copy that overrides it", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const wc = kiln.write(
+    "wc.lua",
+    "---\nname: word-count\ndescription: Mine\nversion: 2.0.0\n---\nreturn {main = function() return 1 end}\n",
+  );
+  type Installed = {
+    overrides: { scope: string; version: string }[];
+    overridden_by: { scope: string } | null;
+  };
+  const inKiln = await runCruJson<Installed>(["--kiln", kiln.root, "plugins", "install", wc], {
+    env: home.env,
+  });
+  deepStrictEqual(inKiln.json.overrides.map((o) => [o.scope, o.version]), [["builtin", "1.0.0"]]);
+  const human = await runCru(["--kiln", kiln.root, "plugins", "install", wc, "--scope", "system"], {
+    env: home.env,
+  });
+  strictEqual(human.code, 0, human.stderr);
+  match(
+    human.stderr,
+    /the kiln copy .*wc\.lua wins over this one; remove it with cru plugins remove word-count --scope kiln/,
+  );
 });
