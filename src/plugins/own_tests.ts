@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import { compile } from "../rune/mod.ts";
 import { CRUCIBLE_MODULE } from "../runtime/engines/rune/engine.ts";
-import { type InvocationResult, PluginRunner } from "../sandbox/invoke.ts";
+import { type Approver, type InvocationResult, PluginRunner } from "../sandbox/invoke.ts";
 import type { SandboxPool } from "../sandbox/pool.ts";
 import type { ResolvedPlugin } from "./registry.ts";
 import { type Fixture, materialize } from "./test_cases.ts";
@@ -19,9 +19,9 @@ import { where } from "./testing.ts";
 export async function ownTests(
   plugin: ResolvedPlugin,
   fixture: Fixture,
-  pool: SandboxPool,
-  options: PluginTestOptions,
+  run: { pool: SandboxPool; approver: Approver; options: PluginTestOptions },
 ): Promise<Planned[]> {
+  const { pool, approver, options } = run;
   if (plugin.language === "rune") {
     const { program } = compile(plugin.code, {
       file: path.basename(plugin.file),
@@ -69,6 +69,7 @@ export async function ownTests(
     kilnRoot: kiln,
     registry: options.registry,
     config: options.config,
+    approver,
     pool,
     configDir: path.join(kiln, ".crucible", "test-config"),
   });

@@ -296,7 +296,7 @@ export async function testPlugin(
   };
 
   try {
-    for (const t of await ownTests(subject, fixture, pool, options)) await runIn(t);
+    for (const t of await ownTests(subject, fixture, { pool, approver, options })) await runIn(t);
     for (const c of [...exampleCases(subject.manifest!, fixture), ...cases]) {
       await runIn({
         name: c.name,

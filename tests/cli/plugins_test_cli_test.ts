@@ -174,6 +174,22 @@ Deno.test("plugins test --approve lets a test use a capability outside the kiln"
   deepStrictEqual(t.map((x) => x.name), ["files outside the kiln are withheld"]);
   strictEqual(t[0].ok, false);
   strictEqual(r.code, 1);
+
+  // The own tests are found and run with the approved capability as well.
+  const own = await runCruJson<Report>([
+    "plugins",
+    "test",
+    path.join(dir.root, "journal.lua"),
+    "--filter",
+    "append",
+    "--yes",
+  ]);
+  deepStrictEqual(own.json.plugins[0].tests.map((x) => [x.name, x.ok]), [
+    ["test_append_more", true],
+    ["test_append_to_empty", true],
+    ["appends to a fixture note", true],
+  ]);
+  strictEqual(own.code, 0);
 });
 
 Deno.test("plugins test of a Rune plugin: #[test], should_panic, a failure, coverage", async () => {
