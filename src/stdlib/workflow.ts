@@ -293,6 +293,42 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
   const running = new Map<string, TaskRun>();
   let done = 0;
   let stopNew = false;
+  // The tasks that could start (pending, or waiting to retry; every dependency done), plugin
+  // tasks and function tasks apart, each in topological order. The scheduler looks only at
+  // these, never at every task, so a run stays close to linear in the number of tasks.
+  const openPlugins: TaskRun[] = [];
+  const openFunctions: TaskRun[] = [];
+  let waitingCount = 0;
+  const unmet = new Map(tasks.map((t) => [t.id, t.deps.length]));
+  const reopen = (r: TaskRun) => {
+    const list = r.task.plugin !== undefined ? openPlugins : openFunctions;
+    const at = rank.get(r.task.id)!;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank.get(list[mid].task.id)! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, r);
+  };
+  const take = (list: TaskRun[], i: number): TaskRun => {
+    const [r] = list.splice(i, 1);
+    if (r.status === "waiting") waitingCount--;
+    r.status = "running";
+    r.attempts++;
+    r.started = Date.now();
+    emit(r, "started");
+    return r;
+  };
+  const earliestRetry = (): number => {
+    let t = Infinity;
+    for (const list of [openPlugins, openFunctions]) {
+      for (const r of list) if (r.status === "waiting" && r.notBefore < t) t = r.notBefore;
+    }
+    return t;
+  };
+  for (const r of ordered) if (r.task.deps.length === 0) reopen(r);
 
   const emit = (r: TaskRun, status: ProgressEvent["status"], extra: Record<string, Json> = {}) => {
     const event: ProgressEvent = {
@@ -307,15 +343,18 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     if (o.progress) host.call("progress", [event]);
     if (o.onProgress) host.callFunction(o.onProgress, [event]);
   };
+  // Everything downstream of a failed task, depth first (a stack: chains can be 10,000 long).
   const skip = (id: string, because: string) => {
-    for (const dep of dependents.get(id) ?? []) {
+    const stack = [...(dependents.get(id) ?? [])].reverse();
+    while (stack.length) {
+      const dep = stack.pop()!;
       const r = runs.get(dep)!;
       if (r.status !== "pending") continue;
       r.status = "skipped";
       r.skippedBecause = because;
       done++;
       emit(r, "skipped", { because });
-      skip(dep, because);
+      stack.push(...[...(dependents.get(dep) ?? [])].reverse());
     }
   };
   const context = (r: TaskRun): Json => {
@@ -331,6 +370,11 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
       outputs[r.task.id] = value;
       finishedOrder.push(r.task.id);
       done++;
+      for (const dep of dependents.get(r.task.id) ?? []) {
+        const left = unmet.get(dep)! - 1;
+        unmet.set(dep, left);
+        if (left === 0) reopen(runs.get(dep)!);
+      }
       emit(r, "ok", { duration_ms: r.ended - r.started });
       return;
     }
@@ -341,6 +385,8 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
       const delay = Math.min(o.maxBackoffMs, base * o.backoffFactor ** (r.attempts - 1));
       r.status = "waiting";
       r.notBefore = Date.now() + delay;
+      waitingCount++;
+      reopen(r);
       emit(r, "retry", { error, delay_ms: delay });
       return;
     }
@@ -350,9 +396,6 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     skip(r.task.id, r.task.id);
     if (o.failFast) stopNew = true;
   };
-  const ready = (r: TaskRun, now: number) =>
-    (r.status === "pending" || (r.status === "waiting" && r.notBefore <= now)) &&
-    r.task.deps.every((d) => runs.get(d)!.status === "ok");
   const collect = (reply: Json) => {
     if (!reply || typeof reply !== "object" || Array.isArray(reply)) return;
     const r = running.get(String(reply.ticket));
@@ -365,31 +408,38 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
   while (true) {
     host.checkStop();
     if (stopNew) {
-      for (const r of ordered) {
-        if (r.status === "pending" || r.status === "waiting") {
+      for (const list of [openPlugins, openFunctions]) {
+        for (const r of list.splice(0)) {
           r.status = "skipped";
           r.skippedBecause = "fail_fast";
           done++;
           emit(r, "skipped", { because: "fail_fast" });
         }
       }
+      for (const r of ordered) {
+        if (r.status === "pending") {
+          r.status = "skipped";
+          r.skippedBecause = "fail_fast";
+          done++;
+          emit(r, "skipped", { because: "fail_fast" });
+        }
+      }
+      waitingCount = 0;
     }
     const now = Date.now();
-    // Plugin invocations first, so they are in flight while function tasks run here.
-    let ranFunction = false;
-    for (const r of ordered) {
-      if (running.size >= o.parallel) break;
-      if (!ready(r, now) || r.task.plugin === undefined) continue;
-      r.status = "running";
-      r.attempts++;
-      r.started = Date.now();
-      emit(r, "started");
+    // Plugin invocations first, so they are in flight while a function task runs here.
+    for (let i = 0; i < openPlugins.length && running.size < o.parallel;) {
+      if (openPlugins[i].status === "waiting" && openPlugins[i].notBefore > now) {
+        i++;
+        continue;
+      }
+      const r = take(openPlugins, i);
       try {
         const params = isFunctionRef(r.task.params ?? null) && typeof r.task.params !== "string"
           ? host.callFunction(r.task.params as FunctionRef, [context(r)])
           : r.task.params ?? {};
         const ticket = String(
-          host.call("invoke_plugin_start", [r.task.plugin, params, r.task.fn ?? null]),
+          host.call("invoke_plugin_start", [r.task.plugin!, params, r.task.fn ?? null]),
         );
         r.ticket = ticket;
         running.set(ticket, r);
@@ -398,14 +448,12 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
         finish(r, false, null, errorJson(e));
       }
     }
+    let ranFunction = false;
     if (running.size < o.parallel) {
-      const r = ordered.find((x) => ready(x, now) && x.task.run !== undefined);
-      if (r) {
+      const i = openFunctions.findIndex((x) => x.status === "pending" || x.notBefore <= now);
+      if (i >= 0) {
         ranFunction = true;
-        r.status = "running";
-        r.attempts++;
-        r.started = Date.now();
-        emit(r, "started");
+        const r = take(openFunctions, i);
         let value: Json = null;
         let error: Json = null;
         try {
@@ -420,19 +468,20 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     if (running.size > 0) {
       // After a function task only look at what finished meanwhile; otherwise block until the
       // first invocation finishes (or the next retry is due).
-      const due = ordered.filter((r) => r.status === "waiting").map((r) => r.notBefore);
-      const wait = ranFunction ? 0 : due.length ? Math.max(0, Math.min(...due) - Date.now()) : -1;
-      collect(host.call("invoke_plugin_wait", [[...running.keys()], wait < 0 ? null : wait]));
+      const due = waitingCount > 0 ? earliestRetry() : Infinity;
+      const wait = ranFunction ? 0 : due === Infinity ? null : Math.max(0, due - Date.now());
+      collect(host.call("invoke_plugin_wait", [[...running.keys()], wait]));
       continue;
     }
     if (ranFunction) continue;
-    const waiting = ordered.filter((r) => r.status === "waiting");
-    if (waiting.some((r) => ready(r, Date.now()))) continue;
-    if (waiting.length) {
-      host.sleep(Math.max(0, Math.min(...waiting.map((r) => r.notBefore)) - Date.now()));
+    const pendingNow = openPlugins.some((r) => r.status === "pending") ||
+      openFunctions.some((r) => r.status === "pending");
+    if (pendingNow) continue;
+    if (waitingCount > 0) {
+      host.sleep(Math.max(0, earliestRetry() - Date.now()));
       continue;
     }
-    if (!ordered.some((r) => ready(r, Date.now()))) break;
+    break;
   }
   const taskReport: Record<string, Json> = {};
   for (const r of ordered) {
