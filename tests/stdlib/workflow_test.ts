@@ -172,7 +172,8 @@ pub fn main(params) {
     const lr = limited.value as unknown as Report;
     strictEqual(lr.status, "partial");
     deepStrictEqual(lr.skipped, ["after"]);
-    ok(/only 2 of 3 tasks were running at once/.test(lr.tasks.one.error!.message));
+    // Never three at once (under heavy load the second may even start too late to be seen).
+    ok(/only [12] of 3 tasks were running at once/.test(lr.tasks.one.error!.message));
   } finally {
     runner.close();
     barrier.cleanup();
