@@ -168,7 +168,10 @@ export class PluginRunner {
     this.#pool = options.pool ??
       new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
     this.#root = Deno.realPathSync(options.kilnRoot);
-    this.#kiln = new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
+    this.#kiln = new KilnApi(this.#root, {
+      fileSize: options.config.sandbox.fileSize,
+      embeddings: options.config.search.embeddings,
+    });
   }
 
   /** Free the pool (if it is ours) and the index. */
