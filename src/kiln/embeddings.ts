@@ -18,11 +18,8 @@ import type { Vocabulary } from "./vocabulary.ts";
 const SIF_A = 1e-3;
 /** The title counts this many times the body (it names what the note is about). */
 const TITLE_WEIGHT = 2;
-/** Words read from one text at most: beyond, the average hardly moves. */
+/** Known words read from one note at most: beyond, the average hardly moves. */
 const MAX_WORDS = 20_000;
-
-/** Words as the embedder sees them: runs of ASCII letters, lower-cased. */
-const WORD = /[a-z]+/g;
 
 /** The parts of a note that go into its vector. */
 export interface EmbeddableNote {
@@ -53,10 +50,14 @@ export class WordVectorEmbedder {
   readonly model: string;
   /** The vocabulary it embeds with (its bytes can be handed to worker threads). */
   readonly vocabulary: Vocabulary;
-  #index = new Map<string, number>();
+  #table: WordTable;
   /** SIF weight times the quantization scale, per word. */
   #coef: Float32Array;
   #vectors: Int8Array;
+  /** Scratch: the summed weight of each word of the text being embedded (zero between calls). */
+  #weights: Float32Array;
+  /** Scratch: the words with a non-zero weight, in first-seen order. */
+  #touched: Int32Array;
 
   constructor(vocabulary: Vocabulary) {
     const { header, words, ranks, scales } = vocabulary;
@@ -65,9 +66,11 @@ export class WordVectorEmbedder {
     this.vocabulary = vocabulary;
     this.#vectors = vocabulary.vectors;
     this.#coef = new Float32Array(words.length);
+    this.#weights = new Float32Array(words.length);
+    this.#touched = new Int32Array(words.length);
     const harmonic = Math.log(header.sourceSize) + 0.5772;
+    this.#table = new WordTable(words);
     for (let w = 0; w < words.length; w++) {
-      this.#index.set(words[w], w);
       const p = 1 / ((ranks[w] + 1) * harmonic);
       this.#coef[w] = (SIF_A / (SIF_A + p)) * scales[w];
     }
@@ -75,37 +78,133 @@ export class WordVectorEmbedder {
 
   /** The unit vector of a text, or null when it has no word the vocabulary knows. */
   embedText(text: string): Float32Array | null {
-    const sum = new Float32Array(this.dims);
-    return this.#add(sum, text, 1) > 0 ? normalise(sum) : null;
+    return this.#embed([[text, 1]]);
   }
 
   /** The unit vector of a note (title, tags and body), or null when it has no known word. */
   embedNote(note: EmbeddableNote): Float32Array | null {
-    const sum = new Float32Array(this.dims);
-    let known = this.#add(sum, note.title, TITLE_WEIGHT);
-    known += this.#add(sum, note.tags.join(" ").replace(/[/_-]/g, " "), 1);
-    known += this.#add(sum, note.body, 1);
-    return known > 0 ? normalise(sum) : null;
+    return this.#embed([
+      [note.title, TITLE_WEIGHT],
+      [note.tags.join(" ").replace(/[/_-]/g, " "), 1],
+      [note.body, 1],
+    ]);
   }
 
-  /** Add the weighted vectors of the words of `text` to `sum`; returns how many were known. */
-  #add(sum: Float32Array, text: string, weight: number): number {
+  /**
+   * Weights are summed per distinct word first, so each word's vector is added once however
+   * often the word occurs (most of a note's words are repeats).
+   */
+  #embed(parts: [string, number][]): Float32Array | null {
+    const weights = this.#weights;
+    const touched = this.#touched;
+    let distinct = 0;
+    let seen = 0;
+    const table = this.#table;
+    for (const [text, weight] of parts) {
+      table.scan(text, (w) => {
+        if (seen++ >= MAX_WORDS) return false;
+        if (weights[w] === 0) touched[distinct++] = w;
+        weights[w] += weight;
+        return true;
+      });
+    }
+    if (distinct === 0) return null;
     const dims = this.dims;
     const vectors = this.#vectors;
-    let known = 0;
-    let seen = 0;
-    for (const m of text.toLowerCase().matchAll(WORD)) {
-      if (++seen > MAX_WORDS) break;
-      const w = this.#index.get(m[0]);
-      if (w === undefined) continue;
-      known++;
-      const c = this.#coef[w] * weight;
+    const sum = new Float32Array(dims);
+    for (let k = 0; k < distinct; k++) {
+      const w = touched[k];
+      const c = this.#coef[w] * weights[w];
+      weights[w] = 0;
       const base = w * dims;
       for (let d = 0; d < dims; d++) sum[d] += c * vectors[base + d];
     }
-    return known;
+    return normalise(sum);
   }
 }
+
+/**
+ * The vocabulary's words in an open-addressing hash table over their bytes, so a text is split
+ * into words and looked up in one pass over its characters, without making a string per word
+ * (a `Map` lookup per word was most of the time of embedding a note).
+ *
+ * Words are runs of ASCII letters, compared without regard to case.
+ */
+class WordTable {
+  #chars: Uint8Array;
+  #offsets: Int32Array;
+  #slots: Int32Array;
+  #mask: number;
+
+  constructor(words: readonly string[]) {
+    const total = words.reduce((n, w) => n + w.length, 0);
+    this.#chars = new Uint8Array(total);
+    this.#offsets = new Int32Array(words.length + 1);
+    let at = 0;
+    for (let w = 0; w < words.length; w++) {
+      this.#offsets[w] = at;
+      for (let i = 0; i < words[w].length; i++) this.#chars[at++] = words[w].charCodeAt(i);
+    }
+    this.#offsets[words.length] = at;
+    let size = 1;
+    while (size < words.length * 2) size *= 2;
+    this.#slots = new Int32Array(size).fill(-1);
+    this.#mask = size - 1;
+    for (let w = 0; w < words.length; w++) {
+      let h = FNV_OFFSET;
+      for (let i = this.#offsets[w]; i < this.#offsets[w + 1]; i++) {
+        h = Math.imul(h ^ this.#chars[i], FNV_PRIME);
+      }
+      let slot = h & this.#mask;
+      while (this.#slots[slot] >= 0) slot = (slot + 1) & this.#mask;
+      this.#slots[slot] = w;
+    }
+  }
+
+  /** Call `found` with the index of each known word of `text`, in order, until it returns false. */
+  scan(text: string, found: (word: number) => boolean): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      let c = text.charCodeAt(i);
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) {
+        i++;
+        continue;
+      }
+      const start = i;
+      let h = FNV_OFFSET;
+      do {
+        if (c <= 90) c += 32;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        c = ++i < n ? text.charCodeAt(i) : 0;
+      } while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90));
+      const w = this.#find(text, start, i, h);
+      if (w >= 0 && !found(w)) return;
+    }
+  }
+
+  #find(text: string, start: number, end: number, h: number): number {
+    const len = end - start;
+    const chars = this.#chars;
+    for (let slot = h & this.#mask;; slot = (slot + 1) & this.#mask) {
+      const w = this.#slots[slot];
+      if (w < 0) return -1;
+      const from = this.#offsets[w];
+      if (this.#offsets[w + 1] - from !== len) continue;
+      let k = 0;
+      while (k < len) {
+        let c = text.charCodeAt(start + k);
+        if (c <= 90) c += 32;
+        if (c !== chars[from + k]) break;
+        k++;
+      }
+      if (k === len) return w;
+    }
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /** Scale a vector to length 1 in place (a zero vector stays zero). */
 export function normalise(v: Float32Array): Float32Array {
