@@ -17,7 +17,15 @@
 import { InvalidParamsError } from "../errors.ts";
 import type { NoteIndex } from "./note_index.ts";
 import type { EmbeddingProvider } from "./embedding_providers.ts";
-import { MAX_SEARCH_LIMIT, NoteFiles, noteSnippet, queryTerms, type SearchHit } from "./search.ts";
+import {
+  MAX_SEARCH_LIMIT,
+  NoteFiles,
+  noteSnippet,
+  queryTerms,
+  type SearchHit,
+  type SnippetSource,
+} from "./search.ts";
+import type { SnippetPhrase } from "./snippet.ts";
 
 /** How {@link searchKiln} ranks notes. */
 export type SearchMode = "hybrid" | "text" | "semantic";
@@ -103,7 +111,8 @@ export async function searchKiln(
   // Hybrid: a query the full-text syntax cannot search (no positive word) still has a vector.
   let text: SearchHit[] = [];
   try {
-    text = textHits(index, query, MAX_SEARCH_LIMIT, accept);
+    // Snippets only for the hits returned, below.
+    text = textHits(index, query, MAX_SEARCH_LIMIT, accept, false);
   } catch (e) {
     if (!(e instanceof InvalidParamsError)) throw e;
   }
@@ -122,8 +131,18 @@ export async function searchKiln(
       path,
       title: e.hit?.title ?? e.note!.title,
       score: Math.round(e.score * 1e6) / 1e6,
-      snippet: e.hit?.snippet ?? noteSnippet(files, e.note!, terms.phrases),
+      snippet: snippetOf(index, files, e.note ?? path, terms.phrases),
     }));
+}
+
+function snippetOf(
+  index: NoteIndex,
+  files: NoteFiles,
+  note: SnippetSource | string,
+  phrases: SnippetPhrase[],
+): string {
+  const source = typeof note === "string" ? index.snippetSource(note) : note;
+  return source ? noteSnippet(files, source, phrases) : "";
 }
 
 /** Full-text hits; with a filter, further down the ranking until `limit` pass it. */
@@ -132,8 +151,9 @@ function textHits(
   query: string,
   limit: number,
   accept: ((path: string) => boolean) | undefined,
+  snippets = true,
 ): SearchHit[] {
-  if (!accept) return index.search(query, { limit });
-  const hits = index.search(query, { limit: MAX_SEARCH_LIMIT });
+  if (!accept) return index.search(query, { limit, snippets });
+  const hits = index.search(query, { limit: MAX_SEARCH_LIMIT, snippets });
   return hits.filter((h) => accept(h.path)).slice(0, limit);
 }

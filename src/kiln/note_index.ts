@@ -43,6 +43,7 @@ import {
   setVectorModel,
   type VectorMatrix,
   vectorModel,
+  vectorVersion,
 } from "./vectors.ts";
 import { cacheDir } from "../config/paths.ts";
 import { matchesWhere } from "./where.ts";
@@ -82,6 +83,8 @@ export class NoteIndex {
   #identity: string;
   #embeddings: EmbeddingSettings | null;
   #matrix: VectorMatrix | null = null;
+  /** The vector version at which every note was last seen to have a vector. */
+  #complete: string | null = null;
 
   private constructor(
     root: string,
@@ -182,6 +185,7 @@ export class NoteIndex {
     this.#db = openIndexDb(this.root, this.file);
     this.#identity = fileIdentity(this.file);
     this.#matrix = null;
+    this.#complete = null;
   }
 
   /** Close the database. */
@@ -408,6 +412,7 @@ export class NoteIndex {
         throw e;
       }
     }
+    if (this.#complete === vectorVersion(this.#db)) return 0;
     const missing = notesWithoutVectors(this.#db);
     const files = new NoteFiles(this.root);
     const BATCH = 256;
@@ -434,6 +439,7 @@ export class NoteIndex {
       }
       done += part.length;
     }
+    this.#complete = vectorVersion(this.#db);
     return done;
   }
 
@@ -463,6 +469,14 @@ export class NoteIndex {
       const r = row(id);
       return r !== undefined && accept(r.path);
     }).map((n) => ({ ...row(n.id), score: n.score }));
+  }
+
+  /** Where the body of a note starts, for its snippet; null when it is not indexed. */
+  snippetSource(path: string): SnippetSource | null {
+    const row = this.#db.prepare(
+      "SELECT path, body_line AS bodyLine, indexed FROM notes WHERE path = ?",
+    ).get(path) as SnippetSource | undefined;
+    return row ? { ...row } : null;
   }
 
   /** The stored vector of a note, or null. */

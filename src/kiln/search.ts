@@ -43,6 +43,8 @@ export interface SearchOptions {
    * {@link NoteIndex.search} passes its own; without one, snippets are empty.
    */
   kiln?: string;
+  /** Cut snippets (default true); without, every snippet is empty. */
+  snippets?: boolean;
 }
 
 /** Marks the start of a matched term in {@link SearchHit.snippet}. */
@@ -167,7 +169,9 @@ export function searchNotes(
     bodyLine: number;
     indexed: number;
   }[];
-  const files = options.kiln === undefined ? null : new NoteFiles(options.kiln);
+  const files = options.kiln === undefined || options.snippets === false
+    ? null
+    : new NoteFiles(options.kiln);
   return rows.map((r) => ({
     path: r.path,
     title: r.title,

@@ -40,7 +40,8 @@ export function bumpVectorVersion(db: DatabaseSync): void {
   ).run(VERSION_KEY);
 }
 
-function vectorVersion(db: DatabaseSync): string {
+/** Changes counter and model of the stored vectors: equal values mean nothing changed. */
+export function vectorVersion(db: DatabaseSync): string {
   const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(VERSION_KEY) as
     | { value: string }
     | undefined;
