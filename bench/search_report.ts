@@ -104,6 +104,34 @@ function peakRss(): number | null {
   }
 }
 
+/** CPU time counters of the whole machine (Linux): busy and total jiffies. */
+function cpuTimes(): { busy: number; total: number } | null {
+  try {
+    const f = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+      .map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3] - (f[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wait (up to `maxMs`) until the machine has been quiet — under 15% busy — for 3 s, so a timing
+ * does not measure other people's work. Returns the busy share of the last 3 s.
+ */
+async function waitForQuiet(maxMs = 120_000): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const a = cpuTimes();
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = cpuTimes();
+    if (!a || !b) return 0;
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if (busy < 0.15 || Date.now() > deadline) return busy;
+  }
+}
+
 function median(xs: number[]): number {
   return percentile(xs, 50);
 }
@@ -119,6 +147,7 @@ export async function measureSearch(
   const scratch = Deno.makeTempDirSync({ prefix: "cru-search-bench-" });
   try {
     const cacheDir = path.join(scratch, "cache");
+    await waitForQuiet();
     log("compacting the word vectors …");
     resetPeakRss();
     const c = compactVocabulary(vectorSourceFile(), vocabularyFile(cacheDir));
@@ -144,7 +173,10 @@ export async function measureSearch(
         const [key, embeddings] of [["without", withoutVectors], ["with", withVectors]] as const
       ) {
         const file = path.join(scratch, `cold-${key}-${run}`, "index.db");
-        log(`cold index ${key} vectors, run ${run + 1} …`);
+        const busy = await waitForQuiet();
+        log(
+          `cold index ${key} vectors, run ${run + 1} (machine ${(busy * 100).toFixed(0)}% busy) …`,
+        );
         t = performance.now();
         const index = NoteIndex.open(root, { file, embeddings });
         index.update();
@@ -221,6 +253,7 @@ export async function measureSearch(
         ["hybrid, English set (20)", english, "hybrid"],
       ];
       for (const [name, queries, mode] of sets) {
+        await waitForQuiet();
         log(`search: ${name} …`);
         for (const q of queries) await searchKiln(index, q, { mode, provider });
         const ms: number[] = [];

@@ -365,7 +365,7 @@ export class KilnApi {
           title: note.title,
           depth: info.depth,
           via: info.via,
-          score: Math.round(info.score * 1e4) / 1e4,
+          score: info.score < -1 ? null : Math.round(info.score * 1e4) / 1e4,
         });
       }
       if (info.depth >= depth) continue;

@@ -147,7 +147,8 @@ export const BINDINGS: readonly BindingSpec[] = [
         true,
       ),
     ],
-    returns: "[{path, title, depth, via}] in visiting order, the start first (depth 0, via nil)",
+    returns: "[{path, title, depth, via}] in visiting order, the start first (depth 0, via nil); " +
+      "semantic adds score, the similarity to the start note",
     doc: "Walk the link graph from a note: bfs and dfs follow links out, backlinks follows " +
       "links in; semantic follows links both ways, always visiting next the reached note " +
       "closest in meaning to the start note (its nodes also carry that similarity as score).",

@@ -181,3 +181,19 @@ Deno.test("cru search --mode semantic|hybrid|text from the command line", async 
   strictEqual(bad.code, 2);
   match(bad.stderr, /--mode must be one of text, hybrid, semantic/);
 });
+
+Deno.test("cru search names the config field when the configured service is unreachable", async () => {
+  using kiln = tempKiln(KILN);
+  using config = tempKiln({
+    "config.yaml": "search:\n  embeddings:\n    provider: ollama\n    url: http://127.0.0.1:9\n",
+  });
+  const r = await runCru(["--kiln", kiln.root, "search", "storm", "--mode", "hybrid"], {
+    env: { CRUCIBLE_CONFIG_DIR: config.root },
+  });
+  strictEqual(r.code, 1);
+  match(
+    r.stderr,
+    /cannot reach the ollama embeddings service at http:\/\/127\.0\.0\.1:9\/api\/embed/,
+  );
+  match(r.stderr, /search\.embeddings\.url/);
+});
