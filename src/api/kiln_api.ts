@@ -150,7 +150,9 @@ export class KilnApi {
   /** The index, opened and brought up to date on first use. */
   index(): NoteIndex {
     if (!this.#index) {
-      this.#index = NoteIndex.open(this.root, { embeddings: this.#settings() });
+      // The config is read only when a search needs embeddings; until then the index keeps
+      // the built-in vectors current if this machine has them (the default).
+      this.#index = NoteIndex.open(this.root, { embeddings: this.#embeddings ?? undefined });
       this.#index.update();
     }
     return this.#index;
