@@ -5,7 +5,8 @@
  *
  * ```sh
  * deno run -A bench/search_report.ts                  # 10k notes, Markdown on stdout
- * deno run -A bench/search_report.ts --notes 100000 --json
+ * deno run -A bench/search_report.ts --notes 100000 --runs 1 --json
+ * # --quiet S: wait up to S seconds (default 60) for the machine to be idle before each timing
  * ```
  *
  * The word vectors are compacted into a scratch cache folder (never the user's), indexes go to a
@@ -55,6 +56,8 @@ export interface SearchMeasurement {
   vocabularyLoadMs: number;
   /** Cold builds without and with note vectors, ms (every run). */
   coldMs: { without: number[]; with: number[] };
+  /** Share of the machine busy with other work in the 3 s before each cold build. */
+  coldBusy: { without: number[]; with: number[] };
   /** Index file size without and with note vectors, bytes. */
   indexBytes: { without: number; with: number };
   /** One changed note, told the path: median of 20 without and with vectors, ms. */
@@ -139,7 +142,7 @@ function median(xs: number[]): number {
 /** Measure one kiln size. */
 export async function measureSearch(
   notes: number,
-  options: { log?: (m: string) => void; runs?: number } = {},
+  options: { log?: (m: string) => void; runs?: number; quietMs?: number } = {},
 ): Promise<SearchMeasurement> {
   const log = options.log ?? (() => {});
   const runs = options.runs ?? 3;
@@ -147,7 +150,7 @@ export async function measureSearch(
   const scratch = Deno.makeTempDirSync({ prefix: "cru-search-bench-" });
   try {
     const cacheDir = path.join(scratch, "cache");
-    await waitForQuiet();
+    await waitForQuiet(options.quietMs);
     log("compacting the word vectors …");
     resetPeakRss();
     const c = compactVocabulary(vectorSourceFile(), vocabularyFile(cacheDir));
@@ -167,13 +170,15 @@ export async function measureSearch(
       cacheDir: path.join(scratch, "no-cache"),
     };
     const coldMs = { without: [] as number[], with: [] as number[] };
+    const coldBusy = { without: [] as number[], with: [] as number[] };
     const indexBytes = { without: 0, with: 0 };
     for (let run = 0; run < runs; run++) {
       for (
         const [key, embeddings] of [["without", withoutVectors], ["with", withVectors]] as const
       ) {
         const file = path.join(scratch, `cold-${key}-${run}`, "index.db");
-        const busy = await waitForQuiet();
+        const busy = await waitForQuiet(options.quietMs);
+        coldBusy[key].push(busy);
         log(
           `cold index ${key} vectors, run ${run + 1} (machine ${(busy * 100).toFixed(0)}% busy) …`,
         );
@@ -253,7 +258,7 @@ export async function measureSearch(
         ["hybrid, English set (20)", english, "hybrid"],
       ];
       for (const [name, queries, mode] of sets) {
-        await waitForQuiet();
+        await waitForQuiet(options.quietMs);
         log(`search: ${name} …`);
         for (const q of queries) await searchKiln(index, q, { mode, provider });
         const ms: number[] = [];
@@ -271,6 +276,7 @@ export async function measureSearch(
         compaction,
         vocabularyLoadMs,
         coldMs,
+        coldBusy,
         indexBytes,
         oneNoteMs,
         embedAllMs,
@@ -289,6 +295,11 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const ms = (x: number) =>
   x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 
+/** Each run's time with how busy the machine was just before it. */
+function runs(times: number[], busy: number[]): string {
+  return times.map((t, i) => `${ms(t)} at ${(busy[i] * 100).toFixed(0)}% busy`).join(", ");
+}
+
 /** The measurement as Markdown. */
 export function searchTable(m: SearchMeasurement): string {
   const best = (xs: number[]) => Math.min(...xs);
@@ -304,9 +315,9 @@ export function searchTable(m: SearchMeasurement): string {
     `| Loading the cache (once per process) | ${ms(m.vocabularyLoadMs)} |`,
     `| Cold index without vectors, best of ${m.coldMs.without.length} | ${
       ms(best(m.coldMs.without))
-    } (${m.coldMs.without.map(ms).join(", ")}) |`,
+    } (${runs(m.coldMs.without, m.coldBusy.without)}) |`,
     `| Cold index with vectors, best of ${m.coldMs.with.length} | ${ms(best(m.coldMs.with))} (${
-      m.coldMs.with.map(ms).join(", ")
+      runs(m.coldMs.with, m.coldBusy.with)
     }) |`,
     `| Index file without / with vectors | ${mb(m.indexBytes.without)} / ${
       mb(m.indexBytes.with)
@@ -331,8 +342,17 @@ export function searchTable(m: SearchMeasurement): string {
 if (import.meta.main) {
   const args = parseArgs({
     args: Deno.args,
-    options: { notes: { type: "string", default: "10000" }, json: { type: "boolean" } },
+    options: {
+      notes: { type: "string", default: "10000" },
+      runs: { type: "string", default: "3" },
+      quiet: { type: "string", default: "60" },
+      json: { type: "boolean" },
+    },
   });
-  const m = await measureSearch(Number(args.values.notes), { log: (s) => console.error(s) });
+  const m = await measureSearch(Number(args.values.notes), {
+    log: (s) => console.error(s),
+    runs: Number(args.values.runs),
+    quietMs: Number(args.values.quiet) * 1000,
+  });
   console.log(args.values.json ? JSON.stringify(m, null, 2) : searchTable(m));
 }
