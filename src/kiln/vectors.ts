@@ -138,11 +138,10 @@ export function nearest(
     for (let d = 0; d < dims; d++) s += values[base + d] * query[d];
     scores[r] = s;
   }
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  // Selecting the best few needs no full sort: take the best `want` by a partial pass first.
+  // Selecting the best few needs no full sort: take the best `want` in one pass first.
   let want = Math.min(n, limit * 4 + 16);
   for (;;) {
-    const top = topRows(scores, order, want, ids);
+    const top = topRows(scores, want, ids);
     const out: Neighbour[] = [];
     for (const r of top) {
       if (!accept(ids[r])) continue;
@@ -154,18 +153,22 @@ export function nearest(
   }
 }
 
-function topRows(scores: Float32Array, order: Uint32Array, k: number, ids: Int32Array): number[] {
+/** Indexes of the `k` highest scores, best first (ties by note id). */
+function topRows(scores: Float32Array, k: number, ids: Int32Array): number[] {
   const by = (a: number, b: number) => scores[b] - scores[a] || ids[a] - ids[b];
-  if (k >= order.length || k > 512) return [...order].sort(by).slice(0, k);
-  // A simple bounded insertion list: k is small next to n.
+  const n = scores.length;
+  if (k >= n || k > 512) return Array.from({ length: n }, (_, i) => i).sort(by).slice(0, k);
+  // A bounded insertion list; most rows fall below its last score and cost one comparison.
   const best: number[] = [];
-  for (let i = 0; i < order.length; i++) {
-    const r = order[i];
+  let floor = -Infinity;
+  for (let r = 0; r < n; r++) {
+    if (scores[r] < floor) continue;
     if (best.length === k && by(r, best[k - 1]) >= 0) continue;
     let at = best.length;
     while (at > 0 && by(r, best[at - 1]) < 0) at--;
     best.splice(at, 0, r);
     if (best.length > k) best.pop();
+    if (best.length === k) floor = scores[best[k - 1]];
   }
   return best;
 }
