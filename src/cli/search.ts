@@ -53,6 +53,9 @@ export function registerSearchCommand(program: Command, globals: () => GlobalOpt
               onCompact: () =>
                 eprintln(out.dim("preparing the word vectors for semantic search (once)…")),
             }),
+          onEmbed: (n) => {
+            if (n >= 100) eprintln(out.dim(`embedding ${n} notes for semantic search (once)…`));
+          },
         });
         if (opts.json) {
           printJson(hits.map((h) => ({ ...h, snippet: plainSnippet(h.snippet) })));

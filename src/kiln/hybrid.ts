@@ -52,6 +52,8 @@ export interface KilnSearchOptions {
    * those modes).
    */
   provider?: EmbeddingProvider | (() => EmbeddingProvider);
+  /** Told how many notes are embedded before the search (the first semantic search). */
+  onEmbed?: (notes: number) => void;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function searchKiln(
   }
   const provider = typeof options.provider === "function" ? options.provider() : options.provider;
   if (!provider) throw new InvalidParamsError(`search mode ${mode} needs an embedding provider`);
-  await index.prepareVectors(provider);
+  await index.prepareVectors(provider, { onEmbed: options.onEmbed });
   const vector = await provider.embedQuery(terms.text);
   const excluded = terms.excluded === null ? null : index.matching(terms.excluded);
   const admit = (p: string) => !excluded?.has(p) && (accept?.(p) ?? true);

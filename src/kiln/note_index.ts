@@ -398,10 +398,13 @@ export class NoteIndex {
 
   /**
    * Make sure every note has a vector from `provider`: vectors of another model are dropped,
-   * and notes without one (new since, or never embedded) are read and embedded, in batches.
-   * Returns how many notes were embedded.
+   * and notes without one (new since, or never embedded) are read and embedded, in batches
+   * (`onEmbed` is told how many first). Returns how many notes were embedded.
    */
-  async prepareVectors(provider: EmbeddingProvider): Promise<number> {
+  async prepareVectors(
+    provider: EmbeddingProvider,
+    options: { onEmbed?: (notes: number) => void } = {},
+  ): Promise<number> {
     if (vectorModel(this.#db) !== provider.model) {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
@@ -414,6 +417,7 @@ export class NoteIndex {
     }
     if (this.#complete === vectorVersion(this.#db)) return 0;
     const missing = notesWithoutVectors(this.#db);
+    if (missing.length > 0) options.onEmbed?.(missing.length);
     const files = new NoteFiles(this.root);
     const BATCH = 256;
     let done = 0;
