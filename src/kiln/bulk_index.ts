@@ -103,7 +103,12 @@ function fill(
   };
   const paths = snapshot.paths;
   const embedder = total > 0 ? resolveEmbedder(options.embedder) : null;
-  if (embedder) snapshot.vocabulary = embedder.vocabulary.bytes;
+  if (embedder) {
+    snapshot.vocabulary = embedder.vocabulary.bytes;
+    snapshot.vectors = new Float32Array(
+      new SharedArrayBuffer(total * embedder.dims * Float32Array.BYTES_PER_ELEMENT),
+    );
+  }
   const diagnostics: Diagnostic[] = [...walk.diagnostics];
   const w = new BulkWriter(db);
   const resolvable: ResolvableNote[] = [];
@@ -131,7 +136,9 @@ function fill(
           const note = paths[i];
           const meta = JSON.parse(rows.meta) as NoteMeta;
           w.note(i + 1, note, meta, rows.body);
-          if (rows.vector) w.vector(i + 1, rows.vector);
+          if (rows.vector && embedder) {
+            w.vector(i + 1, snapshot.vectors!.subarray(i * embedder.dims, (i + 1) * embedder.dims));
+          }
           w.links(i + 1, note, meta, deferred);
           if (meta.diagnostics.length > 0) diagnostics.push(...meta.diagnostics);
           resolvable.push({ path: note, aliases: meta.aliases });

@@ -78,12 +78,17 @@ export class WordVectorEmbedder {
 
   /** The unit vector of a text, or null when it has no word the vocabulary knows. */
   embedText(text: string): Float32Array | null {
-    return this.#embed([[text, 1]]);
+    return this.#embed(undefined, [[text, 1]]);
   }
 
-  /** The unit vector of a note (title, tags and body), or null when it has no known word. */
-  embedNote(note: EmbeddableNote): Float32Array | null {
-    return this.#embed([
+  /**
+   * The unit vector of a note (title, tags and body), or null when it has no known word. With
+   * `into` (length {@link WordVectorEmbedder.dims}), the vector is written there and `into`
+   * returned: a bulk build writes every note's vector into one shared array instead of
+   * allocating (and copying between threads) a buffer per note.
+   */
+  embedNote(note: EmbeddableNote, into?: Float32Array): Float32Array | null {
+    return this.#embed(into, [
       [note.title, TITLE_WEIGHT],
       [note.tags.join(" ").replace(/[/_-]/g, " "), 1],
       [note.body, 1],
@@ -94,7 +99,7 @@ export class WordVectorEmbedder {
    * Weights are summed per distinct word first, so each word's vector is added once however
    * often the word occurs (most of a note's words are repeats).
    */
-  #embed(parts: [string, number][]): Float32Array | null {
+  #embed(into: Float32Array | undefined, parts: [string, number][]): Float32Array | null {
     const weights = this.#weights;
     const touched = this.#touched;
     let distinct = 0;
@@ -111,7 +116,7 @@ export class WordVectorEmbedder {
     if (distinct === 0) return null;
     const dims = this.dims;
     const vectors = this.#vectors;
-    const sum = new Float32Array(dims);
+    const sum = into ? into.fill(0) : new Float32Array(dims);
     for (let k = 0; k < distinct; k++) {
       const w = touched[k];
       const c = this.#coef[w] * weights[w];

@@ -61,6 +61,12 @@ export interface WalkSnapshot {
    * notes are read.
    */
   vocabulary?: Uint8Array;
+  /**
+   * Where note vectors go, with a vocabulary: `dims` values per note in walk order, over shared
+   * memory (one array for the whole build: a buffer per note, cloned between threads, cost
+   * more than the embedding itself).
+   */
+  vectors?: Float32Array;
 }
 
 /** The rows of a note other than its text (sent as JSON: cheaper between threads). */
@@ -91,8 +97,8 @@ export interface NoteRowsOk {
   meta: string;
   /** The body: the `body` column of the full-text index. */
   body: string;
-  /** The note's vector, when the walk carries a vocabulary (null: no known word). */
-  vector?: Float32Array | null;
+  /** True when the note's vector was written to {@link WalkSnapshot.vectors}. */
+  vector?: boolean;
 }
 
 /** A note that could not be read (binary, not UTF-8, unreadable). */
@@ -193,6 +199,11 @@ export function noteRows(ctx: RowsContext, index: number): NoteRows {
     diagnostics: note.diagnostics,
   };
   const rows: NoteRowsOk = { index, ok: true, meta: JSON.stringify(meta), body: note.body };
-  if (ctx.embedder) rows.vector = ctx.embedder.embedNote(note);
+  const { embedder } = ctx;
+  if (embedder && walk.vectors) {
+    const dims = embedder.dims;
+    rows.vector =
+      embedder.embedNote(note, walk.vectors.subarray(index * dims, (index + 1) * dims)) !== null;
+  }
   return rows;
 }
