@@ -211,7 +211,7 @@ export interface TraverseFigures {
   }[];
 }
 
-function measureTraverse(): TraverseFigures {
+async function measureTraverse(): Promise<TraverseFigures> {
   const notes = quick ? 10_000 : 100_000;
   const kiln = ensureKiln(notes, { log });
   const indexFile = path.join(os.tmpdir(), "cru-bench-kilns", `api-index-n${notes}.db`);
@@ -229,14 +229,14 @@ function measureTraverse(): TraverseFigures {
       (_, i) => all[Math.floor((i * 7919) % all.length)],
     );
     const byLimit: TraverseFigures["byLimit"] = [];
-    for (const start of starts.slice(0, 5)) api.traverse(start, { depth: 3 }); // warm-up
+    for (const start of starts.slice(0, 5)) await api.traverse(start, { depth: 3 }); // warm-up
     for (const strategy of ["bfs", "backlinks"]) {
       for (const limit of [100, 1000]) {
         const samples: number[] = [];
         let nodes = 0;
         for (const start of starts) {
           const t = performance.now();
-          const r = api.traverse(start, { depth: 3, limit, strategy }) as unknown[];
+          const r = await api.traverse(start, { depth: 3, limit, strategy }) as unknown[];
           samples.push(performance.now() - t);
           nodes += r.length;
         }
@@ -263,7 +263,7 @@ function measureTraverse(): TraverseFigures {
 }
 
 const calls = await measureCalls();
-const traverse = measureTraverse();
+const traverse = await measureTraverse();
 if (args.values.json) {
   console.log(JSON.stringify({ calls, traverse }, null, 2));
 } else {

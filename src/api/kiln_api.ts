@@ -5,12 +5,20 @@
  * @module
  */
 import { stringify } from "yaml";
-import { CrucibleError, FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
+import { FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
 import { NoteIndex } from "../kiln/note_index.ts";
 import { resolveNotePath } from "../kiln/safe_path.ts";
 import { formatBytes, parseNote } from "../kiln/note.ts";
 import { matchesWhere, parseWhere, type WhereFilter } from "../kiln/where.ts";
 import { MAX_SEARCH_LIMIT } from "../kiln/search.ts";
+import { DEFAULT_SEARCH_MODE, SEARCH_MODES, searchKiln, type SearchMode } from "../kiln/hybrid.ts";
+import {
+  type EmbeddingProvider,
+  embeddingProvider,
+  type EmbeddingSettings,
+} from "../kiln/embedding_providers.ts";
+import { loadConfig } from "../config/config.ts";
+import { cacheDir } from "../config/paths.ts";
 import { journalBefore, writeFileAtomic } from "./journal.ts";
 import type { Json } from "../runtime/protocol.ts";
 import * as path from "node:path";
@@ -106,23 +114,58 @@ export class KilnApi {
   readonly root: string;
   #index: NoteIndex | null = null;
   #fileSize: number;
+  #embeddings: EmbeddingSettings | null;
+  #provider: EmbeddingProvider | null = null;
 
   #indexFile: string | undefined;
 
   /**
-   * @param root kiln root; @param options.fileSize largest note written; options.indexFile
-   * keeps the index elsewhere than `<kiln>/.crucible/index.db` (benchmarks over shared kilns)
+   * @param root kiln root
+   * @param options.fileSize largest note written
+   * @param options.embeddings where semantic search gets its vectors (default: the user
+   * config's `search.embeddings`)
+   * @param options.indexFile keeps the index elsewhere than `<kiln>/.crucible/index.db`
+   * (benchmarks over shared kilns)
    */
-  constructor(root: string, options: { fileSize: number; indexFile?: string }) {
+  constructor(
+    root: string,
+    options: { fileSize: number; embeddings?: EmbeddingSettings; indexFile?: string },
+  ) {
     this.root = Deno.realPathSync(root);
     this.#fileSize = options.fileSize;
+    this.#embeddings = options.embeddings ?? null;
     this.#indexFile = options.indexFile;
+  }
+
+  #settings(): EmbeddingSettings {
+    if (!this.#embeddings) {
+      try {
+        this.#embeddings = loadConfig({ kilnRoot: this.root }).search.embeddings;
+      } catch {
+        // A broken config file is reported by the commands that read all of it.
+        let dir: string | undefined;
+        try {
+          dir = cacheDir();
+        } catch { /* no home folder */ }
+        this.#embeddings = { provider: "builtin", cacheDir: dir };
+      }
+    }
+    return this.#embeddings;
+  }
+
+  #embedder(): EmbeddingProvider {
+    return (this.#provider ??= embeddingProvider(this.#settings()));
   }
 
   /** The index, opened and brought up to date on first use. */
   index(): NoteIndex {
     if (!this.#index) {
-      this.#index = NoteIndex.open(this.root, { file: this.#indexFile });
+      // The config is read only when a search needs embeddings; until then the index keeps
+      // the built-in vectors current if this machine has them (the default).
+      this.#index = NoteIndex.open(this.root, {
+        file: this.#indexFile,
+        embeddings: this.#embeddings ?? undefined,
+      });
       this.#index.update();
     }
     return this.#index;
@@ -196,20 +239,30 @@ export class KilnApi {
     });
   }
 
-  /** `search(query, {limit})`. */
-  search(query: Json, options?: Json): Json {
+  /** `search(query, {limit, where, mode})`. */
+  async search(query: Json, options?: Json): Promise<Json> {
     if (typeof query !== "string") throw new InvalidParamsError("search(query) needs a string");
     const o = obj(options, "search options");
-    const limit = o.limit === undefined ? 20 : Number(o.limit);
+    const limit = o.limit === undefined || o.limit === null ? 20 : Number(o.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
       throw new InvalidParamsError(`search limit must be 1 to ${MAX_SEARCH_LIMIT}`);
     }
+    const mode = o.mode === undefined || o.mode === null ? DEFAULT_SEARCH_MODE : o.mode;
+    if (typeof mode !== "string" || !SEARCH_MODES.includes(mode as SearchMode)) {
+      throw new InvalidParamsError(
+        `search mode ${JSON.stringify(mode)} is not one of ${SEARCH_MODES.join(", ")}`,
+      );
+    }
     const where = whereFilters(o.where);
     const index = this.index();
-    // With frontmatter filters, look further down the ranking and keep the first that match.
-    const hits = index.search(query, { limit: where.length ? MAX_SEARCH_LIMIT : limit })
-      .filter((h) => !where.length || matchesWhere(index.note(h.path)?.frontmatter ?? {}, where))
-      .slice(0, limit);
+    const hits = await searchKiln(index, query, {
+      limit,
+      mode: mode as SearchMode,
+      accept: where.length
+        ? (p) => matchesWhere(index.note(p)?.frontmatter ?? {}, where)
+        : undefined,
+      provider: () => this.#embedder(),
+    });
     return hits.map((h) => ({
       path: h.path,
       title: h.title,
@@ -241,19 +294,20 @@ export class KilnApi {
    * `bfs` and `dfs` follow links out, `backlinks` follows links in; each note appears once, at
    * the depth it was first reached, with `via` naming the note it was reached from. `where`
    * filters the notes returned (the walk still passes through the others).
+   *
+   * `semantic` is a best-first walk: it follows links both ways, and always visits next the
+   * reached note most similar (cosine of the note vectors) to the start note, so the notes
+   * closest in meaning come first and `limit` cuts off the least related ones.
    */
-  traverse(start: Json, options?: Json): Json {
+  async traverse(start: Json, options?: Json): Promise<Json> {
     const o = obj(options, "traverse options");
     const strategy = o.strategy ?? "bfs";
-    if (strategy === "semantic") {
-      throw new CrucibleError(
-        "E_NOT_AVAILABLE",
-        "the semantic traversal strategy needs semantic search, which is not available yet",
-      );
-    }
-    if (strategy !== "bfs" && strategy !== "dfs" && strategy !== "backlinks") {
+    if (
+      strategy !== "bfs" && strategy !== "dfs" && strategy !== "backlinks" &&
+      strategy !== "semantic"
+    ) {
       throw new InvalidParamsError(
-        `strategy ${JSON.stringify(strategy)} is not bfs, dfs or backlinks`,
+        `strategy ${JSON.stringify(strategy)} is not bfs, dfs, backlinks or semantic`,
       );
     }
     const depth = o.depth === undefined ? 3 : Number(o.depth);
@@ -267,6 +321,10 @@ export class KilnApi {
     const where = whereFilters(o.where);
     const index = this.index();
     const first = this.#note(start);
+    if (strategy === "semantic") {
+      await index.prepareVectors(this.#embedder());
+      return this.#semanticWalk(first, depth, limit, where);
+    }
     const next = (p: string): string[] =>
       strategy === "backlinks" ? [...new Set(index.backlinks(p).map((b) => b.path))] : [
         ...new Set(
@@ -301,6 +359,50 @@ export class KilnApi {
       const info = seen.get(p)!;
       out.push({ path: p, title: note.title, depth: info.depth, via: info.via });
       if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  #semanticWalk(first: string, depth: number, limit: number, where: WhereFilter[]): Json {
+    const index = this.index();
+    const origin = index.vectorOf(first);
+    const similarity = (p: string): number => {
+      const v = origin && index.vectorOf(p);
+      if (!origin || !v || v.length !== origin.length) return -2;
+      let s = 0;
+      for (let i = 0; i < v.length; i++) s += v[i] * origin[i];
+      return s;
+    };
+    const seen = new Map<string, { depth: number; via: string | null; score: number }>([
+      [first, { depth: 0, via: null, score: 1 }],
+    ]);
+    // The frontier is small (the neighbours of the notes visited): a sorted array will do.
+    const frontier: string[] = [first];
+    const out: Json[] = [];
+    while (frontier.length > 0 && out.length < limit) {
+      const p = frontier.shift()!;
+      const info = seen.get(p)!;
+      const note = index.note(p);
+      if (note && (!where.length || matchesWhere(note.frontmatter, where))) {
+        out.push({
+          path: p,
+          title: note.title,
+          depth: info.depth,
+          via: info.via,
+          score: info.score < -1 ? null : Math.round(info.score * 1e4) / 1e4,
+        });
+      }
+      if (info.depth >= depth) continue;
+      const neighbours = new Set([
+        ...index.forwardLinks(p).filter((l) => l.resolvedKind === "note").map((l) => l.resolved!),
+        ...index.backlinks(p).map((b) => b.path),
+      ]);
+      for (const n of neighbours) {
+        if (seen.has(n)) continue;
+        seen.set(n, { depth: info.depth + 1, via: p, score: similarity(n) });
+        frontier.push(n);
+      }
+      frontier.sort((a, b) => seen.get(b)!.score - seen.get(a)!.score || (a < b ? -1 : 1));
     }
     return out;
   }

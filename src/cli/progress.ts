@@ -6,8 +6,23 @@
  */
 import type { Json } from "../runtime/protocol.ts";
 
-/** One progress event as a line of text. */
+/** Longest progress line printed, in characters. */
+export const MAX_PROGRESS_LINE = 300;
+
+/**
+ * One progress event as a line of text: control characters shown as escapes (a plugin must not
+ * be able to move the cursor or recolour the terminal), and cut at {@link MAX_PROGRESS_LINE}.
+ */
 export function formatProgress(event: Json, plugin: string): string {
+  const line = describe(event, plugin).replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return line.length > MAX_PROGRESS_LINE ? line.slice(0, MAX_PROGRESS_LINE - 1) + "…" : line;
+}
+
+function describe(event: Json, plugin: string): string {
   if (typeof event === "string") return `[${plugin}] ${event}`;
   if (event && typeof event === "object" && !Array.isArray(event)) {
     const e = event as Record<string, Json>;

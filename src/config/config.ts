@@ -32,13 +32,21 @@
  *   retention_days: 30
  * journal:                   # how long cru undo can go back
  *   retention_days: 30
+ * search:                    # user config only (a service would receive the notes' text)
+ *   embeddings:
+ *     provider: builtin      # offline word vectors; or ollama, or openai (any compatible API)
+ *     url: http://localhost:11434   # ollama default; openai: https://api.openai.com/v1
+ *     model: nomic-embed-text       # openai default: text-embedding-3-small
+ *     api_key_env: OPENAI_API_KEY   # the environment variable holding the key (openai)
+ *     batch_size: 32         # texts per request
  * ```
  *
  * @module
  */
 import { parse } from "yaml";
 import { z } from "zod";
-import { kilnConfigFile, userConfigFile } from "./paths.ts";
+import { cacheDir, kilnConfigFile, userConfigFile } from "./paths.ts";
+import type { EmbeddingSettings } from "../kiln/embedding_providers.ts";
 import type { Env } from "./paths.ts";
 import { ConfigError } from "../errors.ts";
 import { parseDuration, parseRate, parseSize } from "../plugins/units.ts";
@@ -91,6 +99,8 @@ export interface Config {
   audit: { retentionDays: number };
   /** Write journal settings (how long undo is possible). */
   journal: { retentionDays: number };
+  /** Search settings (user config only). */
+  search: { embeddings: EmbeddingSettings };
   /** The files read, for messages. */
   files: string[];
 }
@@ -155,6 +165,15 @@ const ConfigFile = z.object({
   audit: z.object({ retention_days: z.number().int().positive().optional() }).loose().optional(),
   journal: z.object({ retention_days: z.number().int().positive().optional() }).loose()
     .optional(),
+  search: z.object({
+    embeddings: z.object({
+      provider: z.enum(["builtin", "ollama", "openai"]).optional(),
+      url: z.url().optional(),
+      model: z.string().min(1).optional(),
+      api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+      batch_size: z.number().int().min(1).max(2048).optional(),
+    }).loose().optional(),
+  }).loose().optional(),
 }).loose();
 
 type ConfigData = z.infer<typeof ConfigFile>;
@@ -198,6 +217,14 @@ function mergeLimits(
   };
 }
 
+function defaultCacheDir(env?: Env): string | undefined {
+  try {
+    return cacheDir(env);
+  } catch {
+    return undefined; // no home folder: the built-in embeddings say so when asked for
+  }
+}
+
 /** Load the user config and, when a kiln is given, the kiln config (which can only tighten). */
 export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Config {
   const config: Config = {
@@ -207,6 +234,7 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
     trusted: [],
     audit: { retentionDays: 30 },
     journal: { retentionDays: 30 },
+    search: { embeddings: { provider: "builtin", cacheDir: defaultCacheDir(options.env) } },
     files: [],
   };
   const userFile = userConfigFile(options.env);
@@ -231,6 +259,17 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
     config.trusted = user.trusted ?? [];
     config.audit.retentionDays = user.audit?.retention_days ?? config.audit.retentionDays;
     config.journal.retentionDays = user.journal?.retention_days ?? config.journal.retentionDays;
+    const e = user.search?.embeddings;
+    if (e) {
+      config.search.embeddings = {
+        ...config.search.embeddings,
+        provider: e.provider ?? "builtin",
+        ...(e.url ? { url: e.url } : {}),
+        ...(e.model ? { model: e.model } : {}),
+        ...(e.api_key_env ? { apiKeyEnv: e.api_key_env } : {}),
+        ...(e.batch_size ? { batchSize: e.batch_size } : {}),
+      };
+    }
   }
   if (options.kilnRoot) {
     const kilnFile = kilnConfigFile(options.kilnRoot);

@@ -14,7 +14,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import * as path from "node:path";
 import type { Diagnostic } from "./types.ts";
-import type { IndexOptions, IndexReport } from "./indexer.ts";
+import { type IndexOptions, type IndexReport, resolveEmbedder } from "./indexer.ts";
 import type { WalkResult } from "./walk.ts";
 import { createBuildDb, discardBuildDb, finishBuildDb, FTS_HASH_SIZE } from "./index_db.ts";
 import { ParsePool } from "./parse_pool.ts";
@@ -27,6 +27,7 @@ import {
   type WalkSnapshot,
 } from "./note_rows.ts";
 import { memoryLookup, type ResolvableNote, resolveLink, targetKey } from "./resolver.ts";
+import { bumpVectorVersion, setVectorModel, vectorBlob } from "./vectors.ts";
 
 /** Notes to read below which no worker is started: starting one costs more than it saves. */
 const WORKER_THRESHOLD = 500;
@@ -101,6 +102,13 @@ function fill(
     maxFileSize: options.maxFileSize,
   };
   const paths = snapshot.paths;
+  const embedder = total > 0 ? resolveEmbedder(options.embedder) : null;
+  if (embedder) {
+    snapshot.vocabulary = embedder.vocabulary.bytes;
+    snapshot.vectors = new Float32Array(
+      new SharedArrayBuffer(total * embedder.dims * Float32Array.BYTES_PER_ELEMENT),
+    );
+  }
   const diagnostics: Diagnostic[] = [...walk.diagnostics];
   const w = new BulkWriter(db);
   const resolvable: ResolvableNote[] = [];
@@ -108,6 +116,7 @@ function fill(
   const deferred: DeferredLink[] = [];
 
   db.exec("BEGIN");
+  if (embedder) setVectorModel(db, embedder.model);
   const threaded = options.workers ?? (total >= WORKER_THRESHOLD ? defaultWorkers() : 0);
   const textBytes = walk.notes.reduce((sum, n) => sum + n.size, 0);
   const fts = threaded > 0 && textBytes <= FTS_WORKER_MAX_BYTES
@@ -115,7 +124,10 @@ function fill(
     : null;
   w.fts = fts;
   try {
-    const pool = new ParsePool(snapshot, { workers: Math.max(0, threaded - 1) });
+    const pool = new ParsePool(snapshot, {
+      workers: Math.max(0, threaded - 1),
+      embedder,
+    });
     try {
       options.onProgress?.(0, total);
       for (let i = 0; i < total; i++) {
@@ -124,6 +136,9 @@ function fill(
           const note = paths[i];
           const meta = JSON.parse(rows.meta) as NoteMeta;
           w.note(i + 1, note, meta, rows.body);
+          if (rows.vector && embedder) {
+            w.vector(i + 1, snapshot.vectors!.subarray(i * embedder.dims, (i + 1) * embedder.dims));
+          }
           w.links(i + 1, note, meta, deferred);
           if (meta.diagnostics.length > 0) diagnostics.push(...meta.diagnostics);
           resolvable.push({ path: note, aliases: meta.aliases });
@@ -141,6 +156,7 @@ function fill(
       const n = walk.notes[f.index];
       w.skip(f.path, n.mtime, n.size, f.diagnostic);
     }
+    bumpVectorVersion(db);
     settleLinks(w, deferred, { resolvable, failed, paths, attachments: walk.attachments });
     // The indexes first: the full-text worker is usually still busy.
     finishBuildDb(db);
@@ -229,6 +245,7 @@ class BulkWriter {
   #resolve: StatementSync;
   #attachment: StatementSync;
   #skip: StatementSync;
+  #vector: StatementSync;
   #linkId = 0;
 
   constructor(db: DatabaseSync) {
@@ -252,6 +269,12 @@ class BulkWriter {
     this.#skip = db.prepare(
       "INSERT INTO skipped (path, mtime, size, diagnostic) VALUES (?, ?, ?, ?)",
     );
+    this.#vector = db.prepare("INSERT INTO vectors (note_id, vec) VALUES (?, ?)");
+  }
+
+  /** The vector of a note. */
+  vector(id: number, v: Float32Array): void {
+    this.#vector.run(id, vectorBlob(v));
   }
 
   note(id: number, path: string, meta: NoteMeta, body: string): void {

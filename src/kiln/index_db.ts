@@ -11,10 +11,11 @@ import { IndexError } from "../errors.ts";
 import { PRIVATE_DIR } from "./paths.ts";
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
- * Tables. The full-text table is contentless: it holds the index of the words, not a second copy
+ * Tables. `vectors` holds one float32 unit vector per note for semantic search (see
+ * `vectors.ts`). The full-text table is contentless: it holds the index of the words, not a second copy
  * of every note (search reads snippets from the note files), and `contentless_delete` lets
  * incremental updates delete rows from it.
  */
@@ -57,6 +58,7 @@ CREATE TABLE IF NOT EXISTS links (
   dst_path TEXT
 );
 CREATE TABLE IF NOT EXISTS attachments (path TEXT PRIMARY KEY, name_lower TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vectors (note_id INTEGER PRIMARY KEY, vec BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS skipped (
   path TEXT PRIMARY KEY,
   mtime REAL NOT NULL,
@@ -98,7 +100,7 @@ export const FTS_HASH_SIZE = 64 * 1024 * 1024;
 const DROP = `
 DROP TABLE IF EXISTS notes; DROP TABLE IF EXISTS aliases; DROP TABLE IF EXISTS tags;
 DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS attachments; DROP TABLE IF EXISTS skipped;
-DROP TABLE IF EXISTS notes_fts; DROP TABLE IF EXISTS meta;
+DROP TABLE IF EXISTS notes_fts; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS vectors;
 `;
 
 /** Path of a kiln's index database. */

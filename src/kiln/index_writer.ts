@@ -210,6 +210,7 @@ export class IndexWriter {
     this.#stmt("DELETE FROM aliases WHERE note_id = ?").run(id);
     this.#stmt("DELETE FROM links WHERE src_id = ?").run(id);
     this.#stmt("DELETE FROM notes_fts WHERE rowid = ?").run(id);
+    this.#stmt("DELETE FROM vectors WHERE note_id = ?").run(id);
   }
 
   #aliasesOf(id: number): string[] {

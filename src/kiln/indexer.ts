@@ -15,6 +15,8 @@ import { type CandidateLookup, memoryLookup } from "./resolver.ts";
 import { IndexWriter } from "./index_writer.ts";
 import { clearIndex } from "./index_db.ts";
 import { subtractFtsTotals } from "./fts_totals.ts";
+import type { WordVectorEmbedder } from "./embeddings.ts";
+import { bumpVectorVersion, putVector, setVectorModel } from "./vectors.ts";
 
 /** Options of {@link updateIndex}. */
 export interface IndexOptions {
@@ -37,6 +39,20 @@ export interface IndexOptions {
    * else 0. Results are the same whatever the number.
    */
   workers?: number;
+  /**
+   * Makes the vector of each note read, for semantic search. Without one, notes read in this
+   * run have no vector until a semantic search embeds them. `NoteIndex` passes the built-in
+   * model's embedder when its word vectors are cached on this machine and the index holds no
+   * other model's vectors.
+   */
+  embedder?: WordVectorEmbedder | null | (() => WordVectorEmbedder | null);
+}
+
+/** The embedder of an update, asked for only when notes are read. */
+export function resolveEmbedder(
+  embedder: IndexOptions["embedder"],
+): WordVectorEmbedder | null {
+  return typeof embedder === "function" ? embedder() : embedder ?? null;
 }
 
 /** What one index run did. */
@@ -190,8 +206,10 @@ export function updateIndex(
   }
 
   const w = new IndexWriter(db);
+  const embedder = parsed.length > 0 ? resolveEmbedder(options.embedder) : null;
   db.exec("BEGIN IMMEDIATE");
   try {
+    if (embedder) setVectorModel(db, embedder.model);
     // Every note whose full-text row goes: deleted, now unreadable, or about to be rewritten.
     const replaced = [
       ...deleted.map((d) => d.id),
@@ -219,7 +237,9 @@ export function updateIndex(
         report.added++;
         ids.set(note.path, w.insertNote(note, stat, affected));
       }
+      if (embedder) putVector(db, ids.get(note.path)!, embedder.embedNote(note));
     }
+    bumpVectorVersion(db);
     for (const a of attachmentsAdded) affected.add(w.addAttachment(a));
     for (const a of attachmentsGone) affected.add(w.removeAttachment(a));
 

@@ -1,6 +1,6 @@
 /**
  * The kiln core: parsing notes, resolving links, walking a kiln, and the persistent SQLite index
- * with full-text search and the link graph.
+ * with full-text and semantic search and the link graph.
  *
  * @example
  * ```ts
@@ -46,6 +46,19 @@ export {
   toFtsQuery,
 } from "./search.ts";
 export type { SearchHit, SearchOptions } from "./search.ts";
+export { DEFAULT_SEARCH_MODE, RRF_K, SEARCH_MODES, searchKiln } from "./hybrid.ts";
+export type { KilnSearchOptions, SearchMode } from "./hybrid.ts";
+export { builtinEmbedder, embeddingProvider } from "./embedding_providers.ts";
+export type { EmbeddingProvider, EmbeddingSettings } from "./embedding_providers.ts";
+export { type EmbeddableNote, WordVectorEmbedder } from "./embeddings.ts";
+export {
+  compactVocabulary,
+  loadVocabulary,
+  VOCABULARY_ID,
+  VOCABULARY_SIZE,
+  vocabularyFile,
+} from "./vocabulary.ts";
+export type { CompactionReport, Vocabulary } from "./vocabulary.ts";
 export { matchesWhere, parseWhere } from "./where.ts";
 export type { WhereFilter, WhereOp } from "./where.ts";
 export { LinkGraph } from "./graph.ts";

@@ -19,7 +19,33 @@ import { discardBuildDb, indexPath, installBuildDb, openIndexDb } from "./index_
 import { type IndexOptions, type IndexReport, updateIndex } from "./indexer.ts";
 import { buildIndex } from "./bulk_index.ts";
 import { walkKiln } from "./walk.ts";
-import { type SearchHit, searchNotes, type SearchOptions } from "./search.ts";
+import {
+  NoteFiles,
+  type SearchHit,
+  searchNotes,
+  type SearchOptions,
+  type SnippetSource,
+} from "./search.ts";
+import { parseNote } from "./note.ts";
+import type { WordVectorEmbedder } from "./embeddings.ts";
+import {
+  builtinEmbedder,
+  type EmbeddingProvider,
+  type EmbeddingSettings,
+} from "./embedding_providers.ts";
+import { vocabularyCached } from "./vocabulary.ts";
+import {
+  bumpVectorVersion,
+  loadVectorMatrix,
+  nearest,
+  notesWithoutVectors,
+  putVector,
+  setVectorModel,
+  type VectorMatrix,
+  vectorModel,
+  vectorVersion,
+} from "./vectors.ts";
+import { cacheDir } from "../config/paths.ts";
 import { matchesWhere } from "./where.ts";
 import { memoryLookup, resolveLink, targetKey } from "./resolver.ts";
 import { normalizeKilnPath } from "./paths.ts";
@@ -60,18 +86,59 @@ export class NoteIndex {
   #statements = new Map<string, StatementSync>();
   /** Device and inode of the file `#db` has open, to notice when a rebuild replaced it. */
   #identity: string;
+  #embeddings: EmbeddingSettings | null;
+  #matrix: VectorMatrix | null = null;
+  /** The vector version at which every note was last seen to have a vector. */
+  #complete: string | null = null;
 
-  private constructor(root: string, file: string, db: DatabaseSync) {
+  private constructor(
+    root: string,
+    file: string,
+    db: DatabaseSync,
+    embeddings: EmbeddingSettings | null,
+  ) {
     this.root = root;
     this.file = file;
     this.#db = db;
     this.#identity = fileIdentity(file);
+    this.#embeddings = embeddings;
   }
 
-  /** Open (or create) the index of the kiln at `root`. */
-  static open(root: string, options: { file?: string } = {}): NoteIndex {
+  /**
+   * Open (or create) the index of the kiln at `root`. `embeddings` says which note vectors
+   * updates keep current: by default the built-in ones, under the cache folder of the
+   * environment, once a semantic search has prepared them on this machine.
+   */
+  static open(
+    root: string,
+    options: { file?: string; embeddings?: EmbeddingSettings } = {},
+  ): NoteIndex {
     const file = options.file ?? indexPath(root);
-    return new NoteIndex(root, file, openIndexDb(root, file));
+    return new NoteIndex(
+      root,
+      file,
+      openIndexDb(root, file),
+      options.embeddings ?? defaultEmbeddings(),
+    );
+  }
+
+  /**
+   * The embedder an update makes note vectors with as it reads notes: the built-in one, when
+   * its word vectors are cached and the index holds no other model's vectors (vectors of a
+   * service are made by {@link NoteIndex.prepareVectors}, which can wait for it).
+   */
+  #inlineEmbedder(): WordVectorEmbedder | null {
+    const s = this.#embeddings;
+    if (!s || s.provider !== "builtin" || !s.cacheDir || !vocabularyCached(s.cacheDir)) {
+      return null;
+    }
+    const current = vectorModel(this.#db);
+    if (current !== null && !current.startsWith("builtin:")) return null;
+    try {
+      return builtinEmbedder(s.cacheDir);
+    } catch {
+      return null; // a damaged cache: the next semantic search rebuilds it and says why
+    }
   }
 
   /**
@@ -82,6 +149,7 @@ export class NoteIndex {
   update(options: IndexOptions = {}): IndexReport {
     const started = performance.now();
     if (fileIdentity(this.file) !== this.#identity) this.#reopen();
+    options = { embedder: () => this.#inlineEmbedder(), ...options };
     if (options.rebuild || (!options.paths && this.#isEmpty())) {
       const walk = walkKiln(this.root);
       if (options.rebuild || walk.notes.length > 0) {
@@ -123,6 +191,8 @@ export class NoteIndex {
     this.#db = openIndexDb(this.root, this.file);
     this.#statements.clear();
     this.#identity = fileIdentity(this.file);
+    this.#matrix = null;
+    this.#complete = null;
   }
 
   #prepare(sql: string): StatementSync {
@@ -338,8 +408,128 @@ export class NoteIndex {
     return searchNotes(this.#db, query, { ...options, kiln: options.kiln ?? this.root });
   }
 
+  /** The model of the stored note vectors, or null. */
+  vectorModel(): string | null {
+    return vectorModel(this.#db);
+  }
+
+  /**
+   * Make sure every note has a vector from `provider`: vectors of another model are dropped,
+   * and notes without one (new since, or never embedded) are read and embedded, in batches
+   * (`onEmbed` is told how many first). Returns how many notes were embedded.
+   */
+  async prepareVectors(
+    provider: EmbeddingProvider,
+    options: { onEmbed?: (notes: number) => void } = {},
+  ): Promise<number> {
+    if (vectorModel(this.#db) !== provider.model) {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        setVectorModel(this.#db, provider.model);
+        this.#db.exec("COMMIT");
+      } catch (e) {
+        this.#db.exec("ROLLBACK");
+        throw e;
+      }
+    }
+    if (this.#complete === vectorVersion(this.#db)) return 0;
+    const missing = notesWithoutVectors(this.#db);
+    if (missing.length > 0) options.onEmbed?.(missing.length);
+    const files = new NoteFiles(this.root);
+    const BATCH = 256;
+    let done = 0;
+    for (let k = 0; k < missing.length; k += BATCH) {
+      const part = missing.slice(k, k + BATCH);
+      const notes = part.map(({ path }) => {
+        const text = files.text(path);
+        if (text === null) return { title: "", tags: [], body: "" };
+        const note = parseNote(path, text, { bytes: text.length, mtime: 0 });
+        return { title: note.title, tags: note.tags, body: note.body };
+      });
+      const vectors = await provider.embedNotes(notes);
+      if (vectorModel(this.#db) !== provider.model) return done; // switched meanwhile
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        // A note with nothing to embed gets an empty vector, so it is not read again each time.
+        part.forEach(({ id }, j) => putVector(this.#db, id, vectors[j] ?? new Float32Array(0)));
+        bumpVectorVersion(this.#db);
+        this.#db.exec("COMMIT");
+      } catch (e) {
+        this.#db.exec("ROLLBACK");
+        throw e;
+      }
+      done += part.length;
+    }
+    this.#complete = vectorVersion(this.#db);
+    return done;
+  }
+
+  /**
+   * The notes whose vectors are most similar to `query` (a unit vector of the stored model),
+   * best first, with their cosine similarity; `accept` filters by path.
+   */
+  nearest(
+    query: Float32Array,
+    limit: number,
+    accept: (path: string) => boolean = () => true,
+  ): (SnippetSource & { title: string; score: number })[] {
+    this.#matrix = loadVectorMatrix(this.#db, this.#matrix);
+    const byId = this.#db.prepare(
+      "SELECT path, title, body_line AS bodyLine, indexed FROM notes WHERE id = ?",
+    );
+    const rows = new Map<number, SnippetSource & { title: string }>();
+    const row = (id: number) => {
+      let r = rows.get(id);
+      if (!r) {
+        r = byId.get(id) as unknown as SnippetSource & { title: string };
+        rows.set(id, r);
+      }
+      return r;
+    };
+    return nearest(this.#matrix, query, limit, (id) => {
+      const r = row(id);
+      return r !== undefined && accept(r.path);
+    }).map((n) => ({ ...row(n.id), score: n.score }));
+  }
+
+  /** Where the body of a note starts, for its snippet; null when it is not indexed. */
+  snippetSource(path: string): SnippetSource | null {
+    const row = this.#db.prepare(
+      "SELECT path, body_line AS bodyLine, indexed FROM notes WHERE path = ?",
+    ).get(path) as SnippetSource | undefined;
+    return row ? { ...row } : null;
+  }
+
+  /** The stored vector of a note, or null. */
+  vectorOf(path: string): Float32Array | null {
+    const row = this.#db.prepare(
+      "SELECT v.vec AS vec FROM vectors v JOIN notes n ON n.id = v.note_id WHERE n.path = ?",
+    ).get(path) as { vec: Uint8Array } | undefined;
+    if (!row || row.vec.byteLength === 0) return null;
+    return new Float32Array(
+      row.vec.buffer.slice(row.vec.byteOffset, row.vec.byteOffset + row.vec.byteLength),
+    );
+  }
+
+  /** Paths of the notes an FTS5 MATCH expression finds (for `-excluded` words). */
+  matching(match: string): Set<string> {
+    return new Set(this.#paths(
+      "SELECT n.path AS path FROM notes_fts f JOIN notes n ON n.id = f.rowid WHERE notes_fts MATCH ?",
+      match,
+    ));
+  }
+
   #paths(sql: string, ...params: string[]): string[] {
     return this.#prepare(sql).all(...params).map((r) => (r as { path: string }).path);
+  }
+}
+
+/** The built-in embeddings under the environment's cache folder (none if it has no home). */
+function defaultEmbeddings(): EmbeddingSettings | null {
+  try {
+    return { provider: "builtin", cacheDir: cacheDir() };
+  } catch {
+    return null;
   }
 }
 

@@ -13,6 +13,8 @@ import type { Diagnostic } from "./types.ts";
 import { readNote } from "./note.ts";
 import { folderOf } from "./paths.ts";
 import { type CandidateLookup, memoryLookup, resolveLink, targetKey } from "./resolver.ts";
+import { WordVectorEmbedder } from "./embeddings.ts";
+import { vocabularyFromBytes } from "./vocabulary.ts";
 
 /** Values per link in {@link NoteRowsOk.links}, in {@link LINK_COLUMNS} order. */
 export const LINK_WIDTH = 13;
@@ -54,6 +56,17 @@ export interface WalkSnapshot {
   attachments: string[];
   /** Largest note whose text is indexed, bytes. */
   maxFileSize?: number;
+  /**
+   * The word-vector cache file's bytes (shared between threads), when note vectors are made as
+   * notes are read.
+   */
+  vocabulary?: Uint8Array;
+  /**
+   * Where note vectors go, with a vocabulary: `dims` values per note in walk order, over shared
+   * memory (one array for the whole build: a buffer per note, cloned between threads, cost
+   * more than the embedding itself).
+   */
+  vectors?: Float32Array;
 }
 
 /** The rows of a note other than its text (sent as JSON: cheaper between threads). */
@@ -84,6 +97,8 @@ export interface NoteRowsOk {
   meta: string;
   /** The body: the `body` column of the full-text index. */
   body: string;
+  /** True when the note's vector was written to {@link WalkSnapshot.vectors}. */
+  vector?: boolean;
 }
 
 /** A note that could not be read (binary, not UTF-8, unreadable). */
@@ -107,14 +122,21 @@ export interface RowsContext {
   lookup: CandidateLookup;
   /** Walk index by note path. */
   indexOf: Map<string, number>;
+  /** Makes note vectors, when the walk carries a vocabulary. */
+  embedder: WordVectorEmbedder | null;
 }
 
-/** Build the per-thread lookups over a walk. */
-export function rowsContext(walk: WalkSnapshot): RowsContext {
+/** Build the per-thread lookups over a walk (`embedder`: one this thread has already). */
+export function rowsContext(walk: WalkSnapshot, embedder?: WordVectorEmbedder | null): RowsContext {
   const indexOf = new Map<string, number>();
   for (let i = 0; i < walk.paths.length; i++) indexOf.set(walk.paths[i], i);
   const lookup = memoryLookup(walk.paths.map((p) => ({ path: p, aliases: [] })), walk.attachments);
-  return { walk, lookup, indexOf };
+  let made = embedder ?? null;
+  if (!made && walk.vocabulary) {
+    const vocabulary = vocabularyFromBytes(walk.vocabulary);
+    if (vocabulary) made = new WordVectorEmbedder(vocabulary);
+  }
+  return { walk, lookup, indexOf, embedder: made };
 }
 
 /** Read note `index` of the walk and turn it into rows. Never throws for a bad file. */
@@ -176,5 +198,12 @@ export function noteRows(ctx: RowsContext, index: number): NoteRows {
     links,
     diagnostics: note.diagnostics,
   };
-  return { index, ok: true, meta: JSON.stringify(meta), body: note.body };
+  const rows: NoteRowsOk = { index, ok: true, meta: JSON.stringify(meta), body: note.body };
+  const { embedder } = ctx;
+  if (embedder && walk.vectors) {
+    const dims = embedder.dims;
+    rows.vector =
+      embedder.embedNote(note, walk.vectors.subarray(index * dims, (index + 1) * dims)) !== null;
+  }
+  return rows;
 }

@@ -16,6 +16,7 @@
 import { receiveMessageOnPort } from "node:worker_threads";
 import { type NoteRows, noteRows, type RowsContext, rowsContext } from "./note_rows.ts";
 import type { WalkSnapshot } from "./note_rows.ts";
+import type { WordVectorEmbedder } from "./embeddings.ts";
 
 /** Shared counter: the next note index to claim. */
 export const CLAIMED = 0;
@@ -44,6 +45,8 @@ export interface ParsePoolOptions {
   window?: number;
   /** How long a missing note may take before the caller reads it itself, ms. Default 2000. */
   stallMs?: number;
+  /** The calling thread's embedder, for the notes it reads itself (workers make their own). */
+  embedder?: WordVectorEmbedder | null;
 }
 
 /**
@@ -64,11 +67,13 @@ export class ParsePool implements Disposable {
   #ports: MessagePort[] = [];
   #ready = new Map<number, NoteRows>();
   #stallMs: number;
+  #embedder: WordVectorEmbedder | null;
 
   /** Start the workers (none when `workers` is 0 or they cannot be started). */
   constructor(walk: WalkSnapshot, options: ParsePoolOptions = {}) {
     this.#walk = walk;
     this.#stallMs = options.stallMs ?? 2000;
+    this.#embedder = options.embedder ?? null;
     const counters = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
     this.#shared = new Int32Array(counters);
     const count = Math.min(options.workers ?? 1, walk.paths.length);
@@ -136,7 +141,7 @@ export class ParsePool implements Disposable {
   }
 
   #context(): RowsContext {
-    return (this.#ctx ??= rowsContext(this.#walk));
+    return (this.#ctx ??= rowsContext(this.#walk, this.#embedder));
   }
 
   #drain(next: number): void {

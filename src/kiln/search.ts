@@ -43,6 +43,8 @@ export interface SearchOptions {
    * {@link NoteIndex.search} passes its own; without one, snippets are empty.
    */
   kiln?: string;
+  /** Cut snippets (default true); without, every snippet is empty. */
+  snippets?: boolean;
 }
 
 /** Marks the start of a matched term in {@link SearchHit.snippet}. */
@@ -167,44 +169,108 @@ export function searchNotes(
     bodyLine: number;
     indexed: number;
   }[];
-  const files = options.kiln === undefined ? null : new SnippetFiles(options.kiln);
-  return rows.map((r) => {
-    const body = files && r.indexed === 1 ? files.body(r.path, r.bodyLine) : "";
-    const snippet = body === ""
-      ? ""
-      : buildSnippet(body, phrases, { open: HIGHLIGHT_START, close: HIGHLIGHT_END });
-    return {
-      path: r.path,
-      title: r.title,
-      score: Math.round(r.score * 1e4) / 1e4,
-      snippet: snippet.replace(/\s+/g, " ").trim(),
-    };
-  });
+  const files = options.kiln === undefined || options.snippets === false
+    ? null
+    : new NoteFiles(options.kiln);
+  return rows.map((r) => ({
+    path: r.path,
+    title: r.title,
+    score: Math.round(r.score * 1e4) / 1e4,
+    snippet: files ? noteSnippet(files, r, phrases) : "",
+  }));
+}
+
+/** Where a note's body starts in its file, and whether its text was indexed. */
+export interface SnippetSource {
+  /** Kiln-relative path. */
+  path: string;
+  /** First line of the body (after frontmatter). */
+  bodyLine: number;
+  /** 1 when the text was indexed (0: too large to read). */
+  indexed: number;
+}
+
+/** The snippet of a note: its passage around the first of `phrases` (else its start). */
+export function noteSnippet(
+  files: NoteFiles,
+  note: SnippetSource,
+  phrases: readonly SnippetPhrase[],
+): string {
+  const body = note.indexed === 1 ? files.body(note.path, note.bodyLine) : "";
+  const snippet = body === ""
+    ? ""
+    : buildSnippet(body, phrases, { open: HIGHLIGHT_START, close: HIGHLIGHT_END });
+  return snippet.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The positive terms of a query, for highlighting, and the words it excludes; never throws
+ * (semantic search accepts any text).
+ */
+export function queryTerms(query: string): {
+  phrases: SnippetPhrase[];
+  /** FTS5 MATCH text of the excluded terms (`"a" OR "b"`), or null. */
+  excluded: string | null;
+  /** The query without syntax and excluded terms: the text a vector is made of. */
+  text: string;
+} {
+  let compiled: CompiledQuery | null = null;
+  try {
+    compiled = compileQuery(query);
+  } catch { /* no positive word: no highlights */ }
+  const excluded: string[] = [];
+  const kept: string[] = [];
+  for (const m of query.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
+    if (m[3] === "OR") continue;
+    const negate = m[1] === "-" || (m[3]?.startsWith("-") ?? false);
+    const raw = (m[2] ?? m[3].replace(/^-/, "")).replace(/\*+$/, "");
+    const words = raw.match(/[\p{L}\p{N}_]+/gu);
+    if (!words) continue;
+    if (negate) excluded.push(`"${words.join(" ")}"`);
+    else kept.push(words.join(" "));
+  }
+  return {
+    phrases: compiled?.phrases ?? [],
+    excluded: excluded.length > 0 ? excluded.join(" OR ") : null,
+    text: kept.join(" "),
+  };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Reads note bodies for snippets. Only files inside the kiln are read (a note that became a
- * symlink to somewhere else since it was indexed is not), and not past the index's size limit.
+ * Reads note files for snippets and embeddings. Only files inside the kiln are read (a note that
+ * became a symlink to somewhere else since it was indexed is not), and not past the index's size
+ * limit.
  */
-class SnippetFiles {
+export class NoteFiles {
   #root: string;
   #realRoot: string | null = null;
 
+  /** @param root the kiln root */
   constructor(root: string) {
     this.#root = root;
+  }
+
+  /** The whole text of the note at `rel`, or null if it cannot be read. */
+  text(rel: string): string | null {
+    try {
+      this.#realRoot ??= Deno.realPathSync(this.#root);
+      const real = Deno.realPathSync(path.join(this.#root, ...rel.split("/")));
+      if (!isWithin(this.#realRoot, real)) return null;
+      const info = Deno.statSync(real);
+      if (!info.isFile || info.size > DEFAULT_MAX_FILE_SIZE) return null;
+      return utf8.decode(Deno.readFileSync(real));
+    } catch {
+      return null;
+    }
   }
 
   /** The text of the note at `rel` from line `bodyLine` on, or "" if it cannot be read. */
   body(rel: string, bodyLine: number): string {
     try {
-      this.#realRoot ??= Deno.realPathSync(this.#root);
-      const real = Deno.realPathSync(path.join(this.#root, ...rel.split("/")));
-      if (!isWithin(this.#realRoot, real)) return "";
-      const info = Deno.statSync(real);
-      if (!info.isFile || info.size > DEFAULT_MAX_FILE_SIZE) return "";
-      const text = utf8.decode(Deno.readFileSync(real));
+      const text = this.text(rel);
+      if (text === null) return "";
       let at = 0;
       for (let line = 1; line < bodyLine && at >= 0; line++) {
         at = text.indexOf("\n", at);

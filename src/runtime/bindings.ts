@@ -89,10 +89,20 @@ export const BINDINGS: readonly BindingSpec[] = [
     runs: "host",
     params: [
       p("query", "string", 'words (all required), "phrases", prefix*, a OR b, -excluded'),
-      p("options", "object", "{limit (default 20, max 100), where (frontmatter filters)}", true),
+      p(
+        "options",
+        "object",
+        "{limit (default 20, max 100), where (frontmatter filters), mode: text (default, " +
+          "full-text BM25), semantic (by meaning: cosine of note vectors) or hybrid (both, " +
+          "fused by reciprocal rank)}",
+        true,
+      ),
     ],
-    returns: "[{path, title, score, snippet}]",
-    doc: "Full-text search over the kiln, best match first.",
+    returns: "[{path, title, score, snippet}] (score: BM25 for text, cosine for semantic, " +
+      "fused rank score for hybrid)",
+    doc: "Search the kiln, best match first. semantic and hybrid find notes by meaning too, " +
+      "with offline word vectors (or the embeddings service the user configured); -word " +
+      "excludes notes containing the word in every mode.",
     available: true,
   },
   {
@@ -135,14 +145,16 @@ export const BINDINGS: readonly BindingSpec[] = [
       p(
         "options",
         "object",
-        "{strategy: bfs (default), dfs or backlinks; depth (default 3, max 10); limit (default " +
-          "100); where (frontmatter filters)}",
+        "{strategy: bfs (default), dfs, backlinks or semantic; depth (default 3, max 10); " +
+          "limit (default 100); where (frontmatter filters)}",
         true,
       ),
     ],
-    returns: "[{path, title, depth, via}] in visiting order, the start first (depth 0, via nil)",
+    returns: "[{path, title, depth, via}] in visiting order, the start first (depth 0, via nil); " +
+      "semantic adds score, the similarity to the start note",
     doc: "Walk the link graph from a note: bfs and dfs follow links out, backlinks follows " +
-      "links in. The semantic strategy comes with semantic search.",
+      "links in; semantic follows links both ways, always visiting next the reached note " +
+      "closest in meaning to the start note (its nodes also carry that similarity as score).",
     available: true,
   },
   {

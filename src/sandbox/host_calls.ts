@@ -244,7 +244,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         value = ctx.kiln.listNotes(args[0], args[1]);
         break;
       case "search":
-        value = ctx.kiln.search(args[0], args[1]);
+        value = await ctx.kiln.search(args[0], args[1]);
         break;
       case "graph.backlinks":
         value = ctx.kiln.backlinks(args[0]);
@@ -253,7 +253,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         value = ctx.kiln.forwardlinks(args[0]);
         break;
       case "graph.traverse":
-        value = ctx.kiln.traverse(args[0], args[1]);
+        value = await ctx.kiln.traverse(args[0], args[1]);
         break;
       case "write_note":
         value = ctx.kiln.writeNote(args[0], args[1], args[2], origin, ctx.writes);

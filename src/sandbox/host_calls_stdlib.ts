@@ -20,8 +20,13 @@ import type { KilnApi } from "../api/kiln_api.ts";
 /** Most plugin calls one invocation may have in flight. */
 export const MAX_IN_FLIGHT = 64;
 
-/** Plugin calls an invocation started and has not collected yet. */
+/** Most progress events one invocation reports (the rest are dropped, with one notice). */
+export const MAX_PROGRESS_EVENTS = 1000;
+
+/** Plugin calls an invocation started and has not collected yet (and its progress count). */
 export class PendingCalls {
+  /** Progress events reported so far. */
+  progressEvents = 0;
   #next = 0;
   #calls = new Map<string, Promise<Json>>();
 
@@ -140,7 +145,11 @@ export async function answerStdlibCall(
   ctx: StdlibCallContext,
 ): Promise<CallReply> {
   if (binding === "progress") {
-    ctx.onProgress?.(args[0] ?? null);
+    const n = ctx.pending ? ++ctx.pending.progressEvents : 0;
+    if (n <= MAX_PROGRESS_EVENTS) ctx.onProgress?.(args[0] ?? null);
+    else if (n === MAX_PROGRESS_EVENTS + 1) {
+      ctx.onProgress?.(`more than ${MAX_PROGRESS_EVENTS} progress events: the rest are not shown`);
+    }
     return { ok: true, value: null };
   }
   const pending = ctx.pending;

@@ -178,7 +178,10 @@ export class PluginRunner {
       new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
     this.#root = Deno.realPathSync(options.kilnRoot);
     this.#kiln = options.kilnApi ??
-      new KilnApi(this.#root, { fileSize: options.config.sandbox.fileSize });
+      new KilnApi(this.#root, {
+        fileSize: options.config.sandbox.fileSize,
+        embeddings: options.config.search.embeddings,
+      });
   }
 
   /** Free the pool (if it is ours) and the index. */

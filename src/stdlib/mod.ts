@@ -20,5 +20,7 @@ export * from "./regex.ts";
 export * from "./text.ts";
 export * from "./time.ts";
 export * from "./graph.ts";
+export * from "./fsm_definition.ts";
 export * from "./fsm.ts";
+export * from "./workflow_plan.ts";
 export * from "./workflow.ts";

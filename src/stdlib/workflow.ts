@@ -13,188 +13,15 @@
  *
  * @example
  * ```ts
- * import { validateWorkflow } from "./workflow.ts";
- * validateWorkflow({ tasks: { a: { run: "a", deps: ["b"] }, b: { run: "b", deps: ["a"] } } })
- *   .errors[0].message; // "cycle: a → b → a"
+ * import { runWorkflow } from "./workflow.ts";
+ * // runWorkflow(host, { tasks: { a: { run: { $fn: 1 } }, b: { run: { $fn: 2 }, deps: ["a"] } } });
  * ```
  *
  * @module
  */
 import { codeOf, FATAL_CODES, int, type Json, num, options, StdlibError } from "./errors.ts";
 import { type FunctionRef, isFunctionRef, type StdlibHost } from "./host.ts";
-
-/** One task of a parsed workflow. */
-export interface Task {
-  id: string;
-  deps: string[];
-  run?: FunctionRef;
-  plugin?: string;
-  params?: Json;
-  fn?: string;
-  retries?: number;
-  backoffMs?: number;
-}
-
-/** A problem found by validation. */
-export interface WorkflowProblem {
-  [key: string]: Json;
-  code: "missing_dependency" | "cycle" | "bad_task";
-  message: string;
-  task: string | null;
-}
-
-/** What {@link validateWorkflow} reports. */
-export interface WorkflowReport {
-  [key: string]: Json;
-  ok: boolean;
-  errors: WorkflowProblem[];
-  /** Every task in an order that respects the dependencies (empty when invalid). */
-  order: string[];
-  /** Tasks by level: each level depends only on earlier ones (what could run side by side). */
-  levels: string[][];
-}
-
-/** Most tasks in one workflow. */
-export const MAX_TASKS = 10_000;
-
-function parseTasks(def: Json): { name: string; tasks: Task[]; problems: WorkflowProblem[] } {
-  const d = options(def, "a workflow definition");
-  const problems: WorkflowProblem[] = [];
-  const raw: [string, Json][] = [];
-  if (Array.isArray(d.tasks)) {
-    d.tasks.forEach((t, i) => {
-      const id = t && typeof t === "object" && !Array.isArray(t) ? t.id ?? t.name : undefined;
-      if (typeof id !== "string" || !id) {
-        problems.push({ code: "bad_task", task: null, message: `task ${i + 1} has no id` });
-      } else raw.push([id, t]);
-    });
-  } else if (d.tasks && typeof d.tasks === "object") {
-    raw.push(...Object.entries(d.tasks));
-  } else {
-    problems.push({
-      code: "bad_task",
-      task: null,
-      message: "tasks is missing: a table of id = {run or plugin, deps}",
-    });
-  }
-  if (raw.length > MAX_TASKS) {
-    problems.push({ code: "bad_task", task: null, message: `more than ${MAX_TASKS} tasks` });
-  }
-  const tasks: Task[] = [];
-  const seen = new Set<string>();
-  for (const [id, spec] of raw) {
-    const bad = (message: string) => problems.push({ code: "bad_task", task: id, message });
-    if (seen.has(id)) {
-      bad(`task ${id} is defined twice`);
-      continue;
-    }
-    seen.add(id);
-    const o = spec && typeof spec === "object" && !Array.isArray(spec) ? spec : {};
-    const deps = o.deps ?? o.depends_on ?? [];
-    if (!Array.isArray(deps) || deps.some((x) => typeof x !== "string")) {
-      bad(`task ${id}: deps must be a list of task ids`);
-      continue;
-    }
-    const t: Task = { id, deps: [...new Set(deps as string[])] };
-    if (o.run !== undefined && o.run !== null) {
-      if (!isFunctionRef(o.run)) bad(`task ${id}: run must be a function (or a function's name)`);
-      t.run = o.run as FunctionRef;
-    }
-    if (typeof o.plugin === "string") t.plugin = o.plugin;
-    if ((t.run === undefined) === (t.plugin === undefined)) {
-      bad(`task ${id} needs exactly one of run (a function) or plugin (a plugin name)`);
-    }
-    if (o.params !== undefined) t.params = o.params;
-    if (typeof o.fn === "string") t.fn = o.fn;
-    if (o.retries !== undefined) {
-      t.retries = int(o.retries, `task ${id} retries`, { min: 0, max: 100 });
-    }
-    if (o.backoff_ms !== undefined) t.backoffMs = num(o.backoff_ms, `task ${id} backoff_ms`);
-    tasks.push(t);
-  }
-  const ids = new Set(tasks.map((t) => t.id));
-  for (const t of tasks) {
-    for (const dep of t.deps) {
-      if (!ids.has(dep)) {
-        problems.push({
-          code: "missing_dependency",
-          task: t.id,
-          message: `task ${t.id} depends on ${dep}, which is not a task`,
-        });
-      }
-    }
-  }
-  return { name: typeof d.name === "string" ? d.name : "workflow", tasks, problems };
-}
-
-/** Kahn's algorithm by levels; what is left over lies on or behind a cycle. */
-function levelsOf(tasks: Task[]): { levels: string[][]; left: Set<string> } {
-  const ids = new Set(tasks.map((t) => t.id));
-  const waiting = new Map(tasks.map((t) => [t.id, t.deps.filter((d) => ids.has(d)).length]));
-  const dependents = new Map<string, string[]>();
-  for (const t of tasks) {
-    for (const d of t.deps) if (ids.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
-  }
-  const levels: string[][] = [];
-  let level = tasks.filter((t) => waiting.get(t.id) === 0).map((t) => t.id);
-  const left = new Set(ids);
-  while (level.length) {
-    levels.push(level);
-    const next: string[] = [];
-    for (const id of level) {
-      left.delete(id);
-      for (const x of dependents.get(id) ?? []) {
-        const n = waiting.get(x)! - 1;
-        waiting.set(x, n);
-        if (n === 0) next.push(x);
-      }
-    }
-    level = next;
-  }
-  return { levels, left };
-}
-
-/** The distinct cycles among `left`, each as `a → b → … → a` (dependency direction). */
-function cyclesAmong(tasks: Task[], left: Set<string>): string[][] {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const cycles: string[][] = [];
-  const keys = new Set<string>();
-  const state = new Map<string, 1 | 2>();
-  const stack: string[] = [];
-  const visit = (id: string) => {
-    state.set(id, 1);
-    stack.push(id);
-    for (const d of byId.get(id)!.deps) {
-      if (!left.has(d)) continue;
-      if (state.get(d) === 1) {
-        const cycle = stack.slice(stack.indexOf(d));
-        // The same cycle found from another start is one cycle: key it by its rotation.
-        const min = cycle.indexOf([...cycle].sort()[0]);
-        const canon = [...cycle.slice(min), ...cycle.slice(0, min)];
-        const key = canon.join("\u0000");
-        if (!keys.has(key) && cycles.length < 20) {
-          keys.add(key);
-          cycles.push([...canon, canon[0]]);
-        }
-      } else if (!state.has(d)) visit(d);
-    }
-    stack.pop();
-    state.set(id, 2);
-  };
-  for (const id of [...left].sort()) if (!state.has(id)) visit(id);
-  return cycles;
-}
-
-/** `workflow.validate(definition)`: `{ok, errors, order, levels}`. */
-export function validateWorkflow(def: Json): WorkflowReport {
-  const { tasks, problems } = parseTasks(def);
-  const { levels, left } = levelsOf(tasks);
-  for (const cycle of cyclesAmong(tasks, left)) {
-    problems.push({ code: "cycle", task: cycle[0], message: `cycle: ${cycle.join(" → ")}` });
-  }
-  const ok = problems.length === 0;
-  return { ok, errors: problems, order: ok ? levels.flat() : [], levels: ok ? levels : [] };
-}
+import { parseTasks, type Task, validateWorkflow } from "./workflow_plan.ts";
 
 /** Options of a run, from JSON. */
 interface RunOptions {
@@ -293,6 +120,42 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
   const running = new Map<string, TaskRun>();
   let done = 0;
   let stopNew = false;
+  // The tasks that could start (pending, or waiting to retry; every dependency done), plugin
+  // tasks and function tasks apart, each in topological order. The scheduler looks only at
+  // these, never at every task, so a run stays close to linear in the number of tasks.
+  const openPlugins: TaskRun[] = [];
+  const openFunctions: TaskRun[] = [];
+  let waitingCount = 0;
+  const unmet = new Map(tasks.map((t) => [t.id, t.deps.length]));
+  const reopen = (r: TaskRun) => {
+    const list = r.task.plugin !== undefined ? openPlugins : openFunctions;
+    const at = rank.get(r.task.id)!;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank.get(list[mid].task.id)! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, r);
+  };
+  const take = (list: TaskRun[], i: number): TaskRun => {
+    const [r] = list.splice(i, 1);
+    if (r.status === "waiting") waitingCount--;
+    r.status = "running";
+    r.attempts++;
+    r.started = Date.now();
+    emit(r, "started");
+    return r;
+  };
+  const earliestRetry = (): number => {
+    let t = Infinity;
+    for (const list of [openPlugins, openFunctions]) {
+      for (const r of list) if (r.status === "waiting" && r.notBefore < t) t = r.notBefore;
+    }
+    return t;
+  };
+  for (const r of ordered) if (r.task.deps.length === 0) reopen(r);
 
   const emit = (r: TaskRun, status: ProgressEvent["status"], extra: Record<string, Json> = {}) => {
     const event: ProgressEvent = {
@@ -307,15 +170,18 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     if (o.progress) host.call("progress", [event]);
     if (o.onProgress) host.callFunction(o.onProgress, [event]);
   };
+  // Everything downstream of a failed task, depth first (a stack: chains can be 10,000 long).
   const skip = (id: string, because: string) => {
-    for (const dep of dependents.get(id) ?? []) {
+    const stack = [...(dependents.get(id) ?? [])].reverse();
+    while (stack.length) {
+      const dep = stack.pop()!;
       const r = runs.get(dep)!;
       if (r.status !== "pending") continue;
       r.status = "skipped";
       r.skippedBecause = because;
       done++;
       emit(r, "skipped", { because });
-      skip(dep, because);
+      stack.push(...[...(dependents.get(dep) ?? [])].reverse());
     }
   };
   const context = (r: TaskRun): Json => {
@@ -331,6 +197,11 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
       outputs[r.task.id] = value;
       finishedOrder.push(r.task.id);
       done++;
+      for (const dep of dependents.get(r.task.id) ?? []) {
+        const left = unmet.get(dep)! - 1;
+        unmet.set(dep, left);
+        if (left === 0) reopen(runs.get(dep)!);
+      }
       emit(r, "ok", { duration_ms: r.ended - r.started });
       return;
     }
@@ -341,6 +212,8 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
       const delay = Math.min(o.maxBackoffMs, base * o.backoffFactor ** (r.attempts - 1));
       r.status = "waiting";
       r.notBefore = Date.now() + delay;
+      waitingCount++;
+      reopen(r);
       emit(r, "retry", { error, delay_ms: delay });
       return;
     }
@@ -350,9 +223,6 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     skip(r.task.id, r.task.id);
     if (o.failFast) stopNew = true;
   };
-  const ready = (r: TaskRun, now: number) =>
-    (r.status === "pending" || (r.status === "waiting" && r.notBefore <= now)) &&
-    r.task.deps.every((d) => runs.get(d)!.status === "ok");
   const collect = (reply: Json) => {
     if (!reply || typeof reply !== "object" || Array.isArray(reply)) return;
     const r = running.get(String(reply.ticket));
@@ -365,31 +235,38 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
   while (true) {
     host.checkStop();
     if (stopNew) {
-      for (const r of ordered) {
-        if (r.status === "pending" || r.status === "waiting") {
+      for (const list of [openPlugins, openFunctions]) {
+        for (const r of list.splice(0)) {
           r.status = "skipped";
           r.skippedBecause = "fail_fast";
           done++;
           emit(r, "skipped", { because: "fail_fast" });
         }
       }
+      for (const r of ordered) {
+        if (r.status === "pending") {
+          r.status = "skipped";
+          r.skippedBecause = "fail_fast";
+          done++;
+          emit(r, "skipped", { because: "fail_fast" });
+        }
+      }
+      waitingCount = 0;
     }
     const now = Date.now();
-    // Plugin invocations first, so they are in flight while function tasks run here.
-    let ranFunction = false;
-    for (const r of ordered) {
-      if (running.size >= o.parallel) break;
-      if (!ready(r, now) || r.task.plugin === undefined) continue;
-      r.status = "running";
-      r.attempts++;
-      r.started = Date.now();
-      emit(r, "started");
+    // Plugin invocations first, so they are in flight while a function task runs here.
+    for (let i = 0; i < openPlugins.length && running.size < o.parallel;) {
+      if (openPlugins[i].status === "waiting" && openPlugins[i].notBefore > now) {
+        i++;
+        continue;
+      }
+      const r = take(openPlugins, i);
       try {
         const params = isFunctionRef(r.task.params ?? null) && typeof r.task.params !== "string"
           ? host.callFunction(r.task.params as FunctionRef, [context(r)])
           : r.task.params ?? {};
         const ticket = String(
-          host.call("invoke_plugin_start", [r.task.plugin, params, r.task.fn ?? null]),
+          host.call("invoke_plugin_start", [r.task.plugin!, params, r.task.fn ?? null]),
         );
         r.ticket = ticket;
         running.set(ticket, r);
@@ -398,14 +275,12 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
         finish(r, false, null, errorJson(e));
       }
     }
+    let ranFunction = false;
     if (running.size < o.parallel) {
-      const r = ordered.find((x) => ready(x, now) && x.task.run !== undefined);
-      if (r) {
+      const i = openFunctions.findIndex((x) => x.status === "pending" || x.notBefore <= now);
+      if (i >= 0) {
         ranFunction = true;
-        r.status = "running";
-        r.attempts++;
-        r.started = Date.now();
-        emit(r, "started");
+        const r = take(openFunctions, i);
         let value: Json = null;
         let error: Json = null;
         try {
@@ -420,19 +295,20 @@ export function runWorkflow(host: StdlibHost, def: Json, opts?: Json): Json {
     if (running.size > 0) {
       // After a function task only look at what finished meanwhile; otherwise block until the
       // first invocation finishes (or the next retry is due).
-      const due = ordered.filter((r) => r.status === "waiting").map((r) => r.notBefore);
-      const wait = ranFunction ? 0 : due.length ? Math.max(0, Math.min(...due) - Date.now()) : -1;
-      collect(host.call("invoke_plugin_wait", [[...running.keys()], wait < 0 ? null : wait]));
+      const due = waitingCount > 0 ? earliestRetry() : Infinity;
+      const wait = ranFunction ? 0 : due === Infinity ? null : Math.max(0, due - Date.now());
+      collect(host.call("invoke_plugin_wait", [[...running.keys()], wait]));
       continue;
     }
     if (ranFunction) continue;
-    const waiting = ordered.filter((r) => r.status === "waiting");
-    if (waiting.some((r) => ready(r, Date.now()))) continue;
-    if (waiting.length) {
-      host.sleep(Math.max(0, Math.min(...waiting.map((r) => r.notBefore)) - Date.now()));
+    const pendingNow = openPlugins.some((r) => r.status === "pending") ||
+      openFunctions.some((r) => r.status === "pending");
+    if (pendingNow) continue;
+    if (waitingCount > 0) {
+      host.sleep(Math.max(0, earliestRetry() - Date.now()));
       continue;
     }
-    if (!ordered.some((r) => ready(r, Date.now()))) break;
+    break;
   }
   const taskReport: Record<string, Json> = {};
   for (const r of ordered) {

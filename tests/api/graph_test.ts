@@ -74,10 +74,9 @@ Deno.test("backlinks walks links in; where filters what is returned", async () =
   ]);
 });
 
-Deno.test("bad options and the semantic strategy are clear errors", async () => {
+Deno.test("bad options are clear errors", async () => {
   strictEqual(await traverse("{ depth = 11 }"), "E_INVALID_PARAMS");
   strictEqual(await traverse('{ strategy = "sideways" }'), "E_INVALID_PARAMS");
-  strictEqual(await traverse('{ strategy = "semantic" }'), "E_NOT_AVAILABLE");
 });
 
 Deno.test("batch runs many calls, host and worker side, in order, each checked alone", async () => {

@@ -111,3 +111,62 @@ pub fn kiln() { crucible::graph::pagerank(()) }
     p.cleanup();
   }
 });
+
+Deno.test("kiln graph from Rune; algo.* from Lua", async () => {
+  using kiln = tempKiln(KILN);
+  const { runner } = testRunner(kiln);
+  const rune = await plugin(
+    "kiln-graph-rune",
+    "rune",
+    "",
+    `
+use crucible::graph;
+pub fn main() {
+    let top = graph::pagerank(#{ limit: 1 });
+    #{
+        top: top[0].path,
+        path: graph::shortest_path("a3", "b2", ()),
+        none: graph::shortest_path("b2", "a3", ()),
+        sizes: graph::communities(()).communities.iter().map(|c| c.size).collect::<Vec>(),
+        reach: graph::bfs("b1", #{ depth: 1, direction: "in" }).len(),
+    }
+}
+`,
+  );
+  const lua = await plugin(
+    "algo-lua",
+    "lua",
+    "capabilities: []\n",
+    `function main()
+       local g = { edges = { { "a", "b" }, { "b", "c" }, { "c", "a" }, { "c", "d" } } }
+       local pr = crucible.algo.pagerank(g, { tolerance = 1e-9, max_iterations = 500 })
+       local walk = {}
+       for _, v in ipairs(crucible.algo.bfs(g, "a", { depth = 10 })) do walk[#walk + 1] = v.node end
+       return { first = pr[1].node, n = #pr, walk = walk,
+                path = crucible.algo.shortest_path(g, "d", "a", { directed = false }) }
+     end`,
+  );
+  try {
+    const r = await runner.invoke({ plugin: rune });
+    ok(r.ok, JSON.stringify(r.error));
+    deepStrictEqual(r.value, {
+      top: "b1.md",
+      path: ["a3.md", "a1.md", "b1.md", "b2.md"],
+      none: null,
+      sizes: [3, 3],
+      reach: 4,
+    });
+    const l = await runner.invoke({ plugin: lua });
+    ok(l.ok, JSON.stringify(l.error));
+    deepStrictEqual(l.value, {
+      first: "c",
+      n: 4,
+      walk: ["a", "b", "c", "d"],
+      path: ["d", "c", "a"],
+    });
+  } finally {
+    runner.close();
+    rune.cleanup();
+    lua.cleanup();
+  }
+});
