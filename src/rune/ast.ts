@@ -219,6 +219,14 @@ export interface MatchArm {
   span: Span;
 }
 
+/** One branch of `select`: `pat = future => body`. */
+export interface SelectArm {
+  pat: Pattern;
+  future: Expr;
+  body: Expr;
+  span: Span;
+}
+
 /** An argument of a format macro: positional (`name` unset) or named. */
 export interface MacroArg {
   name?: Ident;
@@ -269,6 +277,7 @@ export type Expr =
   | { kind: "yield"; value?: Expr; span: Span }
   | { kind: "try"; expr: Expr; span: Span }
   | { kind: "await"; expr: Expr; span: Span }
+  | { kind: "select"; arms: SelectArm[]; default?: Expr; span: Span }
   | { kind: "paren"; expr: Expr; span: Span }
   | {
     kind: "macro";

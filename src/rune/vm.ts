@@ -10,6 +10,7 @@ import { RuneError, type RuneErrorCode, type RuneFrame } from "./runtime/errors.
 import { io, type IoState } from "./runtime/io.ts";
 import { meter, type MeterState, SLICE } from "./runtime/meter.ts";
 import { RUNTIME } from "./runtime/rt.ts";
+import { Future } from "./runtime/generator.ts";
 import type { Value } from "./runtime/values.ts";
 
 /** Limits and output for one call into a program. */
@@ -154,7 +155,11 @@ export class RuneVm {
         }, but ${args.length} ${args.length === 1 ? "was" : "were"} given`,
       );
     }
-    return this.#enter(options, () => fn(...args));
+    // `async fn main` (or an async test) gives a future: run it, as `rune run` does.
+    return this.#enter(options, () => {
+      const value = fn(...args);
+      return value instanceof Future ? value.await() : value;
+    });
   }
 
   #enter<T>(options: RunOptions, f: () => T): T {
@@ -211,7 +216,7 @@ export class RuneVm {
       const jsLine = Number(m[3]) - HEADER_LINES - 1;
       const runeLine = this.program.lines[jsLine] ?? 0;
       if (runeLine === 0) continue;
-      const jsName = (m[1] ?? "").split(".").pop()!.replace(/\$(make|init)$/, "");
+      const jsName = (m[1] ?? "").split(".").pop()!.replace(/\$(make|init|gen|body)$/, "");
       const names = this.program.fnNames;
       const fn = Object.hasOwn(names, jsName) ? names[jsName] : jsName;
       frames.push({

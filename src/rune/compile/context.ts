@@ -73,6 +73,8 @@ export class FnCtx {
   readonly decls = new Set<string>();
   readonly loops: LoopCtx[] = [];
   readonly captures = new Map<Binding, Capture>();
+  /** A generator function's body: `yield` is allowed. */
+  generator = false;
   #temps = 0;
 
   /**

@@ -9,6 +9,7 @@ import type { Block, Condition, Expr, IfExpr, Pattern } from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
 import type { Line, LoopCtx } from "./context.ts";
+import { asyncBlock } from "./closure.ts";
 import { blockBody, blockParts, expr, exprInto } from "./expr.ts";
 import { cond } from "./operators.ts";
 import { patternTest } from "./pattern.ts";
@@ -24,7 +25,11 @@ function newLabel(): string {
 
 /** A block whose value goes to `target`. */
 export function blockInto(c: Compiler, b: Block, target: string | null): void {
-  if (b.isAsync) c.error(b.span, "async blocks are not supported yet");
+  if (b.isAsync) {
+    const future = asyncBlock(c, b);
+    if (target !== null) c.emit(`${target} = ${future};`);
+    return;
+  }
   if (b.label) {
     const loop: LoopCtx = { label: b.label.name, js: newLabel(), result: target, isBlock: true };
     c.fn.loops.push(loop);
@@ -292,6 +297,40 @@ export function continueExpr(c: Compiler, e: Extract<Expr, { kind: "continue" }>
     return;
   }
   c.emit(`continue ${loop.js};`);
+}
+
+/** `select { pat = future => body, …, default => body }`. */
+export function selectInto(
+  c: Compiler,
+  e: Extract<Expr, { kind: "select" }>,
+  target: string | null,
+): void {
+  const futures = c.list(e.arms, (a) => expr(c, a.future));
+  const won = c.fn.tmp();
+  c.emit(`${won} = $select([${futures.join(", ")}]);`);
+  const label = newLabel();
+  const body: Line[] = [];
+  e.arms.forEach((arm, i) => {
+    c.withScope(() => {
+      const [, lines] = c.collect(() => {
+        c.pos = arm.span.start;
+        const v = c.fn.tmp();
+        c.emit(`${v} = ${won}.t[1];`);
+        const test = patternTest(c, arm.pat, v);
+        if (test !== "true") c.emit(`if (!(${test})) throw $patFail(${v});`);
+        exprInto(c, arm.body, target);
+        c.emit(`break ${label};`);
+      });
+      body.push({ code: `if (${won}.t[0] === ${i}) {`, pos: arm.span.start });
+      for (const l of lines) body.push({ code: "  " + l.code, pos: l.pos });
+      body.push({ code: "}", pos: arm.span.start });
+    });
+  });
+  if (e.default) {
+    const [, lines] = c.collect(() => c.withScope(() => exprInto(c, e.default!, target)));
+    body.push(...lines);
+  } else if (target !== null) body.push({ code: `${target} = $UNIT;`, pos: c.pos });
+  c.emitBlock(`${label}: {`, body);
 }
 
 /** `return` / `return value`. */
