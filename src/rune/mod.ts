@@ -35,6 +35,12 @@ export { errorOf, fromJson, type JsonValue, toJson } from "./runtime/json.ts";
 export { debug as debugValue, display as displayValue } from "./runtime/format.ts";
 export { type LoadOptions, RuneVm, type RunOptions } from "./vm.ts";
 export { runTests, type TestOptions, type TestReport, type TestResult } from "./test_runner.ts";
+export {
+  type BenchOptions,
+  type BenchReport,
+  type BenchResult,
+  runBenches,
+} from "./bench_runner.ts";
 export { parse } from "./parser.ts";
 export { Source } from "./source.ts";
 

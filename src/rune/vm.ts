@@ -162,6 +162,22 @@ export class RuneVm {
     });
   }
 
+  /**
+   * Call a function value the program produced (a closure it handed to the host, such as the
+   * one a bench gives `b.iter`) `times` times under one set of limits; returns its last result.
+   */
+  repeat(f: Value, times: number, options: RunOptions = {}): Value {
+    if (typeof f !== "function") throw new RuneError("E_RUNTIME", "expected a function value");
+    return this.#enter(options, () => {
+      let value: Value = undefined;
+      for (let i = 0; i < times; i++) {
+        value = f();
+        if (value instanceof Future) value = value.await();
+      }
+      return value;
+    });
+  }
+
   #enter<T>(options: RunOptions, f: () => T): T {
     const savedMeter: MeterState = { ...meter };
     const savedIo: IoState = { ...io };
