@@ -16,6 +16,7 @@ import {
   fromJson,
   type JsonValue,
   type LocatedDiagnostic,
+  type ModuleLoader,
   runBenches,
   RuneError,
   RuneVm,
@@ -87,11 +88,49 @@ function compileFile(
   const text = readSource(file);
   const result = compile(text, {
     file: path.relative(Deno.cwd(), path.resolve(file)) || file,
-    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly.
-    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : {}),
+    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly. Plugins are
+    // single files, so only plain scripts load `mod name;` files.
+    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : { loadModule: moduleLoader(file) }),
   });
   if (!quiet && result.rendered) eprintln(colorDiagnostics(result.rendered));
   return result;
+}
+
+/**
+ * `mod a;` loads `a.rn` (or `a/mod.rn`), `mod b;` inside it `a/b.rn`, all relative to the root
+ * file's folder. A file that resolves (through symlinks too) outside that folder is not loaded.
+ */
+function moduleLoader(file: string): ModuleLoader {
+  const rootDir = path.dirname(path.resolve(file));
+  let realRoot = rootDir;
+  try {
+    realRoot = Deno.realPathSync(rootDir);
+  } catch {
+    // The root file was read already, so its folder exists; keep the plain path otherwise.
+  }
+  return (modPath) => {
+    const candidates = [
+      path.join(rootDir, ...modPath) + ".rn",
+      path.join(rootDir, ...modPath, "mod.rn"),
+    ];
+    for (const candidate of candidates) {
+      let real: string;
+      try {
+        real = Deno.realPathSync(candidate);
+      } catch {
+        continue;
+      }
+      if (!real.startsWith(realRoot + path.sep)) continue;
+      try {
+        if (!Deno.statSync(real).isFile) continue;
+        const text = Deno.readTextFileSync(real);
+        return { file: path.relative(Deno.cwd(), candidate) || candidate, text };
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  };
 }
 
 function colorDiagnostics(text: string): string {

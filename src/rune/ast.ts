@@ -118,6 +118,8 @@ export interface ModItem {
   kind: "mod";
   name: Ident;
   items: Item[];
+  /** `mod name;`: the items live in another file (filled in by the module loader). */
+  external?: boolean;
   isPub: boolean;
   attrs: Attribute[];
   span: Span;

@@ -157,12 +157,16 @@ export function parseItem(p: Parser): Item {
       case "mod": {
         p.next();
         const name = ident(p, "a module name");
-        if (p.at(";")) {
-          p.fail(
-            p.peek(),
-            "modules in other files (`mod name;`) are not supported",
-            "write the module inline: `mod name { … }`",
-          );
+        if (p.eat(";")) {
+          return {
+            kind: "mod",
+            name,
+            items: [],
+            external: true,
+            isPub,
+            attrs,
+            span: p.span(start),
+          };
         }
         p.expect("{", "to start the module");
         const items = parseItems(p, "}");

@@ -230,6 +230,7 @@ export class RuneVm {
       const m = FRAME.exec(line);
       if (!m || decodeURIComponent(m[2]) !== this.program.file) continue;
       const jsLine = Number(m[3]) - HEADER_LINES - 1;
+      const files = this.program.files;
       const runeLine = this.program.lines[jsLine] ?? 0;
       if (runeLine === 0) continue;
       const jsName = (m[1] ?? "").split(".").pop()!.replace(/\$(make|init|gen|body)$/, "");
@@ -237,7 +238,7 @@ export class RuneVm {
       const fn = Object.hasOwn(names, jsName) ? names[jsName] : jsName;
       frames.push({
         fn,
-        file: this.program.file,
+        file: files ? files.names[files.lines[jsLine] ?? 0] : this.program.file,
         line: runeLine,
         column: this.program.columns[jsLine] ?? 1,
       });

@@ -209,3 +209,56 @@ Deno.test("rune bench prints an aligned table, honours --filter, and fails on a 
   match(json.benches[1].error, /never called `b\.iter/);
   strictEqual(json.failed, 2);
 });
+
+Deno.test("mod name; loads files beside the script, and nothing outside its folder", async () => {
+  const outside = Deno.makeTempDirSync({ prefix: "cru-rune-outside-" });
+  try {
+    Deno.writeTextFileSync(path.join(outside, "secret.rn"), "pub fn value() { 42 }");
+    const r = await rune(["run", "main.rn"], {
+      "main.rn": "mod helper;\npub fn main() { helper::twice(21) }",
+      "helper.rn": "pub fn twice(x) { x * 2 }",
+    });
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout.trim(), "42");
+
+    const t = await rune(["test", "t.rn", "--json"], {
+      "t.rn": "mod helper;\n#[test]\nfn uses_module() { assert_eq!(helper::twice(2), 4); }",
+      "helper.rn": "pub fn twice(x) { x * 2 }",
+    });
+    strictEqual(t.code, 0, t.stderr);
+    strictEqual(JSON.parse(t.stdout).passed, 1);
+
+    // A symlink beside the script that points outside its folder is not followed.
+    const dir = Deno.makeTempDirSync({ prefix: "cru-rune-link-" });
+    try {
+      Deno.symlinkSync(path.join(outside, "secret.rn"), path.join(dir, "secret.rn"));
+      Deno.writeTextFileSync(
+        path.join(dir, "main.rn"),
+        "mod secret;\npub fn main() { secret::value() }",
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", "--allow-read", "--allow-env", "--allow-sys", HARNESS, "rune"]
+          .concat(["run", "main.rn"]),
+        cwd: dir,
+        env: { NO_COLOR: "1", HOME: dir, CRUCIBLE_CONFIG_DIR: path.join(dir, ".config") },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      strictEqual(out.code, 1);
+      const stderr = new TextDecoder().decode(out.stderr);
+      match(stderr, /cannot find the file of module `secret`\n --> main\.rn:1:5/);
+      strictEqual(new TextDecoder().decode(out.stdout), "");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+
+    const err = await rune(["check", "main.rn"], {
+      "main.rn": "mod helper;\npub fn main() {}",
+      "helper.rn": "pub fn broken() { 1 + }",
+    });
+    strictEqual(err.code, 1);
+    match(err.stderr, /--> helper\.rn:1:\d+\n\s+\|\n1 \| pub fn broken\(\) \{ 1 \+ \}/);
+  } finally {
+    Deno.removeSync(outside, { recursive: true });
+  }
+});

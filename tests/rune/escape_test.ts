@@ -8,6 +8,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { compile, RuneError, RuneVm } from "../../src/rune/mod.ts";
+import { loadModule } from "./conformance_modules.ts";
 
 function load(code: string): RuneVm {
   const { program, rendered } = compile(code, { file: "attack.rn" });
@@ -342,7 +343,10 @@ Deno.test("generated JavaScript names only compiler-made names and a fixed set o
   let checked = 0;
   for (const e of Deno.readDirSync(dir)) {
     if (!e.name.endsWith(".rn")) continue;
-    const { program } = compile(Deno.readTextFileSync(path.join(dir, e.name)), { file: e.name });
+    const { program } = compile(Deno.readTextFileSync(path.join(dir, e.name)), {
+      file: e.name,
+      loadModule,
+    });
     ok(program);
     checkGenerated(program.code, e.name);
     checked++;

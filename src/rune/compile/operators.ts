@@ -97,6 +97,17 @@ function binaryJs(c: Compiler, op: string, a: string, b: string): string {
 
 /** Compile an assignment (`=` and the compound operators). */
 export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, span: Span): void {
+  assignWith(c, op, target, () => expr(c, value), span);
+}
+
+/** Assign the value `rhs` compiles (called once, before the place is evaluated) to `target`. */
+function assignWith(
+  c: Compiler,
+  op: AssignOp,
+  target: Expr,
+  rhs: () => string,
+  span: Span,
+): void {
   const bin = op === "=" ? null : op.slice(0, -1);
   const combine = (current: string, v: string) => (bin === null ? v : binaryJs(c, bin, current, v));
   let t = target;
@@ -119,23 +130,48 @@ export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, spa
       v.binding.assigned = true;
       const cap = c.fn.captures.get(v.binding);
       if (cap) cap.assigned = true;
-      const rhs = expr(c, value);
-      c.emit(`${v.js} = ${combine(v.js, rhs)};`);
+      c.emit(`${v.js} = ${combine(v.js, rhs())};`);
       return;
     }
     case "field": {
-      const rhs = c.stable(expr(c, value));
+      const v = c.stable(rhs());
       const obj = c.stable(expr(c, t.target));
       const name = t.name.name;
       const current = bin === null ? "" : `${c.prog.getter(name)}(${obj})`;
-      c.emit(`${c.prog.setter(name)}(${obj}, ${combine(current, rhs)});`);
+      c.emit(`${c.prog.setter(name)}(${obj}, ${combine(current, v)});`);
       return;
     }
     case "index": {
-      const rhs = c.stable(expr(c, value));
+      const v = c.stable(rhs());
       const [obj, idx] = c.list([t.target, t.index], (x) => expr(c, x)).map((x) => c.stable(x));
-      const next = bin === null ? rhs : c.stable(combine(fastIndex(c, obj, idx), rhs));
+      const next = bin === null ? v : c.stable(combine(fastIndex(c, obj, idx), v));
       c.emit(fastSetIndex(c, obj, idx, next));
+      return;
+    }
+    case "tuple":
+    case "vec": {
+      // Destructuring assignment: `(a, b) = (b, a);`, `[x, y] = v;`. The whole value is taken
+      // apart before any place is assigned, so swaps work.
+      if (bin !== null) {
+        c.error(span, `\`${op}\` cannot destructure; use \`=\``);
+        return;
+      }
+      const v = c.temp(rhs());
+      const n = t.items.length;
+      const isTuple = t.kind === "tuple";
+      const shape = isTuple
+        ? `${v} instanceof $Tuple && ${v}.t.length === ${n}`
+        : `$isVec(${v}) && ${v}.length === ${n}`;
+      c.emit(`if (!(${shape})) throw $patFail(${v});`);
+      const parts = t.items.map((_, i) => {
+        const p = c.fn.tmp();
+        c.emit(`${p} = ${v}${isTuple ? ".t" : ""}[${i}];`);
+        return p;
+      });
+      t.items.forEach((item, i) => {
+        if (isWildcard(item)) return;
+        assignWith(c, "=", item, () => parts[i], item.span);
+      });
       return;
     }
     default:
@@ -145,4 +181,9 @@ export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, spa
         "assign to a variable, a field or an element",
       );
   }
+}
+
+/** `_` on the left of a destructuring assignment. */
+function isWildcard(e: Expr): boolean {
+  return e.kind === "path" && e.path.segments.length === 1 && e.path.segments[0].name === "_";
 }

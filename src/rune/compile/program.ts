@@ -57,6 +57,8 @@ export interface CompiledProgram {
   fnNames: Record<string, string>;
   /** Host functions the program calls (each must be provided when it is loaded). */
   host: string[];
+  /** With module files: the file names, and for each generated line the index of its file. */
+  files?: { names: string[]; lines: number[] };
 }
 
 /** Names the runtime object provides, bound as `$name` at the top of every module. */
@@ -251,6 +253,14 @@ export function compileFile(
       columns: out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).column)),
       fnNames,
       host: [...prog.host.keys()],
+      ...(source.parts.length > 1
+        ? {
+          files: {
+            names: source.parts.map((p) => p.name),
+            lines: out.map((l) => (l.pos < 0 ? 0 : source.partIndex(l.pos))),
+          },
+        }
+        : {}),
       exports: exported.map((f) => ({
         name: f.path,
         arity: f.arity,
