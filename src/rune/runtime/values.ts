@@ -194,11 +194,11 @@ export function isInt(v: Value): v is number | bigint {
 /** `std::collections::HashMap`: any hashable key (see {@link hashKey}) to a value. */
 export class HashMapValue {
   /** Encoded key → [key, value], in insertion order. */
-  readonly m: Map<string, [Value, Value]> = new Map();
+  readonly m: Map<string | number, [Value, Value]> = new Map();
 }
 
 /** `std::collections::HashSet`. */
 export class HashSetValue {
   /** Encoded key → key, in insertion order. */
-  readonly m: Map<string, Value> = new Map();
+  readonly m: Map<string | number, Value> = new Map();
 }

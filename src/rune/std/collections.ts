@@ -27,8 +27,18 @@ import {
 } from "../runtime/values.ts";
 import { ArrayIter, drain, JsIter, toIter } from "./iter.ts";
 
-/** The encoding of a hashable key. */
-export function hashKey(k: Value, depth = 0): string {
+/**
+ * The JavaScript `Map` key of a hashable key: a safe int is itself, a string is itself, anything
+ * else is a string encoding that starts with a lone surrogate (U+DFFF). Rune strings are valid
+ * UTF-8 and never hold a lone surrogate, so no encoding can equal a string key.
+ */
+export function hashKey(k: Value): string | number {
+  if (typeof k === "number" || typeof k === "string") return k;
+  return "\uDFFF" + encodeKey(k, 0);
+}
+
+/** An unambiguous string encoding of a hashable key (used inside composite keys). */
+function encodeKey(k: Value, depth: number): string {
   if (depth > 32) throw typeError("a key is nested too deeply to hash");
   switch (typeof k) {
     case "number":
@@ -44,9 +54,9 @@ export function hashKey(k: Value, depth = 0): string {
     if (Number.isNaN(k.v)) throw typeError("NaN cannot be a key");
     return `f${k.v === 0 ? 0 : k.v}`;
   }
-  if (k instanceof Tuple) return `t(${k.t.map((x) => hashKey(x, depth + 1)).join(",")})`;
-  if (Array.isArray(k)) return `v[${k.map((x) => hashKey(x, depth + 1)).join(",")}]`;
-  if (k instanceof Some) return `S(${hashKey(k.v, depth + 1)})`;
+  if (k instanceof Tuple) return `t(${k.t.map((x) => encodeKey(x, depth + 1)).join(",")})`;
+  if (Array.isArray(k)) return `v[${k.map((x) => encodeKey(x, depth + 1)).join(",")}]`;
+  if (k instanceof Some) return `S(${encodeKey(k.v, depth + 1)})`;
   if (k === NONE) return "N";
   throw typeError(`a value of type \`${typeName(k)}\` cannot be used as a key`);
 }
@@ -64,9 +74,14 @@ function entryCost(k: Value): number {
 export function mapInsert(map: HashMapValue, k: Value, v: Value): Value | undefined {
   const key = hashKey(k);
   const old = map.m.get(key);
-  if (old === undefined) charge(entryCost(k));
+  if (old !== undefined) {
+    const prev = old[1];
+    old[1] = v;
+    return prev;
+  }
+  charge(entryCost(k));
   map.m.set(key, [k, v]);
-  return old?.[1];
+  return undefined;
 }
 
 /** A new HashMap from (key, value) pairs. */
