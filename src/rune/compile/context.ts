@@ -157,6 +157,9 @@ export class Program implements Reporter {
     });
   }
 
+  /** Pooled constants that are float literals (their JavaScript names). */
+  readonly floatConstants = new Set<string>();
+
   /** The local name of a built-in value. */
   libRef(key: string): string {
     let js = this.lib.get(key);

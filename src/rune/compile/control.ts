@@ -215,10 +215,23 @@ export function forInto(
     const stop = iter.inclusive ? "<=" : "<";
     loopBody(c, e, i, `for (${i} = ${start}; ${i} ${stop} ${end}; ${i}++) {`);
   } else {
+    // A vector is walked by index (no iterator object, no call per element); anything else
+    // through its iterator.
+    const src = c.fn.tmp();
     const it = c.fn.tmp();
-    c.emit(`${it} = $iter(${expr(c, e.iter)});`);
+    const at = c.fn.tmp();
+    c.numeric.add(at);
+    c.emit(`${src} = ${expr(c, e.iter)};`);
+    c.emit(`${it} = $isVec(${src}) ? null : $iter(${src}); ${at} = 0;`);
     const v = c.fn.tmp();
-    loopBody(c, e, v, `for (;;) {`, `${v} = ${it}.nx(); if (${v} === $END) break;`);
+    loopBody(
+      c,
+      e,
+      v,
+      `for (;;) {`,
+      `if (${it} === null) { if (${at} >= ${src}.length) break; ${v} = ${src}[${at}++]; } ` +
+        `else { ${v} = ${it}.nx(); if (${v} === $END) break; }`,
+    );
   }
   if (target) c.emit(`${target} = $UNIT;`);
 }

@@ -61,8 +61,11 @@ export function literal(c: Compiler, v: LitValue, span: Span): string {
     }
     case "byte":
       return String(v.v);
-    case "float":
-      return c.prog.constant(`new $Float(${floatLiteral(v.v)})`);
+    case "float": {
+      const js = c.prog.constant(`new $Float(${floatLiteral(v.v)})`);
+      c.prog.floatConstants.add(js);
+      return js;
+    }
     case "bool":
       return String(v.v);
     case "str":

@@ -8,7 +8,15 @@ import type { AssignOp, Expr } from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
 import { expr } from "./expr.ts";
-import { fastArith, fastCompare, fastIndex, fastSetIndex, fastTruth } from "./fast.ts";
+import {
+  fastArith,
+  fastCompare,
+  fastDiv,
+  fastIndex,
+  fastNeg,
+  fastSetIndex,
+  fastTruth,
+} from "./fast.ts";
 
 const BINARY_HELPERS: Record<string, string> = {
   "+": "$add",
@@ -62,7 +70,7 @@ export function unary(c: Compiler, e: Extract<Expr, { kind: "unary" }>): string 
   const x = expr(c, e.operand);
   switch (e.op) {
     case "-":
-      return `$neg(${x})`;
+      return fastNeg(c, x);
     case "!":
       return isBoolean(e.operand) ? `!(${x})` : `$not(${x})`;
     case "*":
@@ -92,12 +100,22 @@ export function binary(c: Compiler, e: Extract<Expr, { kind: "binary" }>): strin
 function binaryJs(c: Compiler, op: string, a: string, b: string): string {
   if (op === "+" || op === "-" || op === "*") return fastArith(c, op, a, b);
   if (["<", "<=", ">", ">=", "==", "!="].includes(op)) return fastCompare(c, op, a, b);
+  if (op === "/" || op === "%") return fastDiv(c, op, a, b);
   return `${BINARY_HELPERS[op]}(${a}, ${b})`;
 }
 
 /** Compile an assignment (`=` and the compound operators). */
 export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, span: Span): void {
-  assignWith(c, op, target, () => expr(c, value), span);
+  let literal: Expr = value;
+  while (literal.kind === "paren") literal = literal.expr;
+  assignWith(
+    c,
+    op,
+    target,
+    () => expr(c, value),
+    span,
+    literal.kind === "tuple" || literal.kind === "vec" ? literal : undefined,
+  );
 }
 
 /** Assign the value `rhs` compiles (called once, before the place is evaluated) to `target`. */
@@ -107,6 +125,7 @@ function assignWith(
   target: Expr,
   rhs: () => string,
   span: Span,
+  literal?: Extract<Expr, { kind: "tuple" | "vec" }>,
 ): void {
   const bin = op === "=" ? null : op.slice(0, -1);
   const combine = (current: string, v: string) => (bin === null ? v : binaryJs(c, bin, current, v));
@@ -156,9 +175,21 @@ function assignWith(
         c.error(span, `\`${op}\` cannot destructure; use \`=\``);
         return;
       }
-      const v = c.temp(rhs());
       const n = t.items.length;
       const isTuple = t.kind === "tuple";
+      if (literal && literal.kind === t.kind && literal.items.length === n) {
+        // `(a, b) = (b, a)`: no tuple is built; the values go to temporaries first.
+        const parts = c.list(literal.items, (x) => expr(c, x)).map((x) => {
+          const p = c.fn.tmp();
+          c.emit(`${p} = ${x};`);
+          return p;
+        });
+        t.items.forEach((item, i) => {
+          if (!isWildcard(item)) assignWith(c, "=", item, () => parts[i], item.span);
+        });
+        return;
+      }
+      const v = c.temp(rhs());
       const shape = isTuple
         ? `${v} instanceof $Tuple && ${v}.t.length === ${n}`
         : `$isVec(${v}) && ${v}.length === ${n}`;
