@@ -102,7 +102,10 @@ export interface HostDef {
 
 /** A function a host makes available to programs under a module path. */
 export interface HostFunctionSpec {
-  /** Full path, `::`-separated (`crucible::graph::backlinks`). */
+  /**
+   * Full path, `::`-separated (`crucible::graph::backlinks`). A path ending in `::*` makes every
+   * function name in that module a host function with these parameters (`other_plugin::*`).
+   */
   path: string;
   /** Number of parameters. */
   params: number;

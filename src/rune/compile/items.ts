@@ -53,6 +53,8 @@ export class ItemTable {
 
   readonly #host = new Map<string, HostFunctionSpec>();
   readonly #hostModules = new Set<string>();
+  /** Modules whose every function is a host function (`module::*`). */
+  readonly #hostWildcards = new Map<string, HostFunctionSpec>();
 
   /** @param names name allocator; @param report error sink; @param host host functions */
   constructor(
@@ -61,7 +63,8 @@ export class ItemTable {
     host: readonly HostFunctionSpec[] = [],
   ) {
     for (const h of host) {
-      this.#host.set(h.path, h);
+      if (h.path.endsWith("::*")) this.#hostWildcards.set(h.path.slice(0, -3), h);
+      else this.#host.set(h.path, h);
       const parts = h.path.split("::");
       for (let i = 1; i < parts.length; i++) this.#hostModules.add(parts.slice(0, i).join("::"));
     }
@@ -71,7 +74,13 @@ export class ItemTable {
   private hostItem(path: string): HostDef | null {
     const spec = this.#host.get(path);
     if (spec) return { kind: "host", path, spec };
-    return this.#hostModules.has(path) ? { kind: "host", path } : null;
+    if (this.#hostModules.has(path)) return { kind: "host", path };
+    const at = path.lastIndexOf("::");
+    const wildcard = at < 0 ? undefined : this.#hostWildcards.get(path.slice(0, at));
+    if (wildcard && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(path.slice(at + 2))) {
+      return { kind: "host", path, spec: { ...wildcard, path } };
+    }
+    return null;
   }
 
   /** Declare items into `mod` (a module or a block scope); impls are attached afterwards. */
@@ -305,6 +314,15 @@ export class ItemTable {
     if (this.#resolving.has(imp)) {
       this.report.error(imp.span, `the import \`${imp.name}\` refers to itself`);
       return null;
+    }
+    if (imp.path.length === 1 && imp.path[0].name === imp.name) {
+      // `use name;` names a top-level module the host provides (`use crucible;`, a plugin's
+      // dependency) or a built-in, not the import itself.
+      const name = imp.name;
+      const host = this.hostItem(name);
+      if (host) return host;
+      const builtin = resolveBuiltin([name]);
+      if (builtin) return { kind: "builtin", ref: builtin };
     }
     this.#resolving.add(imp);
     try {
