@@ -83,6 +83,9 @@ export function pathValue(c: Compiler, path: Path): string {
       c.error(path.span, `\`${segs.map((s) => s.name).join("::")}\` is a ${ref.kind}, not a value`);
       return "$UNIT";
     }
+    case "trait":
+      c.error(path.span, `\`${item.item.name.name}\` is a trait, not a value`);
+      return "$UNIT";
   }
 }
 

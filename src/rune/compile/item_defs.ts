@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { ConstItem, EnumItem, FnItem, Ident, StructBody, StructItem } from "../ast.ts";
+import type {
+  ConstItem,
+  EnumItem,
+  FnItem,
+  Ident,
+  StructBody,
+  StructItem,
+  TraitItem,
+} from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { BuiltinRef } from "../std/prelude.ts";
 
@@ -91,6 +99,14 @@ export interface BuiltinDef {
   ref: BuiltinRef;
 }
 
+/** A trait: methods an `impl Trait for Type` must define, and default ones it gets. */
+export interface TraitDef {
+  kind: "trait";
+  item: TraitItem;
+  /** The module the trait is declared in (its default methods resolve names there). */
+  mod: Mod;
+}
+
 /** A function the host provides (`crucible::read_note`), or a module of them. */
 export interface HostDef {
   kind: "host";
@@ -122,7 +138,8 @@ export type ItemDef =
   | VariantDef
   | ModDef
   | BuiltinDef
-  | HostDef;
+  | HostDef
+  | TraitDef;
 
 /** One `use` binding: a name and the path it stands for. */
 export interface Import {

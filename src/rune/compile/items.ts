@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
+import type { FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
 import {
@@ -183,6 +183,9 @@ export class ItemTable {
         case "impl":
           impls.push(item);
           break;
+        case "trait":
+          this.add(mod, item.name, { kind: "trait", item, mod });
+          break;
       }
     }
     for (const impl of impls) this.attachImpl(mod, impl);
@@ -221,7 +224,43 @@ export class ItemTable {
       this.report.error(impl.target.span, "`impl` needs a struct or an enum declared in this file");
       return;
     }
-    for (const f of impl.fns) {
+    const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
+    if (impl.trait) {
+      const trait = this.resolvePath(mod, impl.trait, true);
+      if (trait === null) return;
+      if (trait.kind !== "trait") {
+        this.report.error(
+          impl.trait.span,
+          `\`${impl.trait.segments.map((s) => s.name).join("::")}\` is not a trait`,
+        );
+        return;
+      }
+      const t = trait.item;
+      const members = new Set([...t.required, ...t.provided.map((f) => f.name)].map((n) => n.name));
+      const given = new Set(impl.fns.map((f) => f.name.name));
+      for (const f of impl.fns) {
+        if (!members.has(f.name.name)) {
+          this.report.error(
+            f.name.span,
+            `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
+          );
+        }
+      }
+      const missing = t.required.filter((r) => !given.has(r.name));
+      if (missing.length > 0) {
+        this.report.error(
+          impl.target.span,
+          `\`${target.name}\` does not implement ${
+            missing.map((m) => `\`${m.name}\``).join(", ")
+          } of the trait \`${t.name.name}\``,
+        );
+      }
+      // Default methods the impl does not override, compiled for this type.
+      for (const f of t.provided) {
+        if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
+      }
+    }
+    for (const { f, mod } of fns) {
       if (
         target.fns.has(f.name.name) || (target.kind === "enum" && target.variants.has(f.name.name))
       ) {
@@ -317,12 +356,9 @@ export class ItemTable {
     }
     if (imp.path.length === 1 && imp.path[0].name === imp.name) {
       // `use name;` names a top-level module the host provides (`use crucible;`, a plugin's
-      // dependency) or a built-in, not the import itself.
-      const name = imp.name;
-      const host = this.hostItem(name);
+      // dependency), not the import itself.
+      const host = this.hostItem(imp.name);
       if (host) return host;
-      const builtin = resolveBuiltin([name]);
-      if (builtin) return { kind: "builtin", ref: builtin };
     }
     this.#resolving.add(imp);
     try {
