@@ -247,6 +247,12 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
   if ((name === "len" && args.length === 0) || (name === "push" && args.length === 1)) {
     return methodCall(c, name, c.stable(recv), args.map((a) => c.stable(a)));
   }
+  if ((name === "sqrt" || name === "abs") && args.length === 0) {
+    // Float math inline; anything else (an int's `abs`, errors) through the call site.
+    const r = c.stable(recv);
+    const f = name === "sqrt" ? "$fsqrt" : "$fabs";
+    return `(${r} instanceof $Float ? new $Float(${f}(${r}.v)) : ${methodCall(c, name, r, [])})`;
+  }
   return methodCall(c, name, recv, args);
 }
 

@@ -147,6 +147,8 @@ export const RUNTIME_NAMES = [
   "select",
   "Yielded",
   "Complete",
+  "fsqrt",
+  "fabs",
 ] as const;
 
 /** Compile a parsed file. Diagnostics (errors and warnings) are in `prog.diagnostics`. */

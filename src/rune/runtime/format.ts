@@ -266,7 +266,7 @@ export function formatWith(v: Value, spec: FormatSpec): string {
   const len = charCount(body) + sign.length;
   if (len >= width) return sign + body;
   if (spec.zero && numeric) {
-    const prefixMatch = /^0[xbo]/.exec(body);
+    const prefixMatch = spec.alternate ? /^0[xbo]/.exec(body) : null;
     const prefix = prefixMatch ? prefixMatch[0] : "";
     return sign + prefix + "0".repeat(width - len) + body.slice(prefix.length);
   }

@@ -247,6 +247,8 @@ export const RUNTIME = Object.freeze({
   select: selectFirst,
   Yielded,
   Complete,
+  fsqrt: Math.sqrt,
+  fabs: Math.abs,
   lib: LIB,
   ufcs(type: string, method: string) {
     const f = BUILTIN_TYPES[type].methods[method];
