@@ -29,11 +29,13 @@ import { ArrayIter, drain, JsIter, toIter } from "./iter.ts";
 
 /**
  * The JavaScript `Map` key of a hashable key: a safe int is itself, a string is itself, anything
- * else is a string encoding that starts with a lone surrogate (U+DFFF). Rune strings are valid
- * UTF-8 and never hold a lone surrogate, so no encoding can equal a string key.
+ * else is a string encoding that starts with a lone surrogate (U+DFFF), which no string key
+ * starts with (a string that does is encoded as well), so no two keys collide.
  */
 export function hashKey(k: Value): string | number {
-  if (typeof k === "number" || typeof k === "string") return k;
+  if (typeof k === "number") return k;
+  // A string from JSON may start with a lone surrogate; such a string is encoded too.
+  if (typeof k === "string" && k.charCodeAt(0) !== 0xdfff) return k;
   return "\uDFFF" + encodeKey(k, 0);
 }
 
