@@ -257,7 +257,7 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
 }
 
 /** A method call through an inline-cached call site of its own. */
-function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
+export function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
   const s = c.prog.constant(`$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++})`);
   const generic = args.length <= 2
     ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`

@@ -7,6 +7,7 @@
 import type { AssignOp, Expr } from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
+import { methodCall } from "./calls.ts";
 import { expr } from "./expr.ts";
 import {
   fastArith,
@@ -92,8 +93,136 @@ export function binary(c: Compiler, e: Extract<Expr, { kind: "binary" }>): strin
     }]);
     return t;
   }
+  const tree = floatTree(c, e);
+  if (tree !== null) return tree;
   const [a, b] = c.list([e.left, e.right], (x) => expr(c, x));
   return binaryJs(c, e.op, a, b);
+}
+
+/** A float expression tree: arithmetic over variables, fields of variables and literals. */
+type FloatNode =
+  | { k: "leaf"; e: Expr }
+  | { k: "bin"; op: "+" | "-" | "*" | "/"; l: FloatNode; r: FloatNode }
+  | { k: "neg"; x: FloatNode }
+  | { k: "sqrt"; x: FloatNode };
+
+function floatShape(e: Expr, ops: { n: number }): FloatNode | null {
+  switch (e.kind) {
+    case "paren":
+      return floatShape(e.expr, ops);
+    case "binary": {
+      if (e.op !== "+" && e.op !== "-" && e.op !== "*" && e.op !== "/") return null;
+      const l = floatShape(e.left, ops);
+      const r = l && floatShape(e.right, ops);
+      if (!l || !r) return null;
+      ops.n++;
+      return { k: "bin", op: e.op, l, r };
+    }
+    case "unary": {
+      if (e.op !== "-") return null;
+      const x = floatShape(e.operand, ops);
+      if (!x) return null;
+      ops.n++;
+      return { k: "neg", x };
+    }
+    case "method": {
+      if (e.name.name !== "sqrt" || e.args.length !== 0 || e.generics) return null;
+      const x = floatShape(e.receiver, ops);
+      if (!x) return null;
+      ops.n++;
+      return { k: "sqrt", x };
+    }
+    case "lit":
+      return e.value.t === "float" ? { k: "leaf", e } : null;
+    case "path":
+      return e.path.segments.length === 1 && !e.path.global ? { k: "leaf", e } : null;
+    case "field": {
+      let t = e.target;
+      while (t.kind === "paren") t = t.expr;
+      if (t.kind === "path" && t.path.segments.length === 1 && !t.path.global) {
+        return { k: "leaf", e };
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * An arithmetic tree of two or more operations over variables, fields and float literals
+ * (`dx * dx + dy * dy + dz * dz`) gets a whole-tree float path: when every leaf is a float, the
+ * tree is computed on raw numbers and boxed once; otherwise it runs operation by operation as
+ * usual, on the same leaf values.
+ */
+function floatTree(c: Compiler, e: Expr): string | null {
+  const ops = { n: 0 };
+  const shape = floatShape(e, ops);
+  if (!shape || ops.n < 2) return null;
+  const leaves: Expr[] = [];
+  const collectLeaves = (n: FloatNode) => {
+    if (n.k === "leaf") leaves.push(n.e);
+    else if (n.k === "bin") {
+      collectLeaves(n.l);
+      collectLeaves(n.r);
+    } else collectLeaves(n.x);
+  };
+  collectLeaves(shape);
+  // An int literal or a name that is not a local variable makes it something else.
+  for (const l of leaves) {
+    if (l.kind === "path" && c.scope.lookup(l.path.segments[0].name) === null) return null;
+    if (l.kind === "field") {
+      let t = l.target;
+      while (t.kind === "paren") t = t.expr;
+      if (t.kind === "path" && c.scope.lookup(t.path.segments[0].name) === null) return null;
+    }
+  }
+  const values = new Map<Expr, string>();
+  for (const l of leaves) {
+    if (values.has(l)) continue;
+    const js = expr(c, l);
+    values.set(l, l.kind === "field" ? c.stable(js) : js);
+  }
+  const isConst = (js: string) => c.prog.floatConstants.has(js);
+  const raw = (n: FloatNode): string => {
+    switch (n.k) {
+      case "leaf":
+        return `${values.get(n.e)}.v`;
+      case "bin":
+        return `(${raw(n.l)} ${n.op} ${raw(n.r)})`;
+      case "neg":
+        return `(-${raw(n.x)})`;
+      case "sqrt":
+        return `$fsqrt(${raw(n.x)})`;
+    }
+  };
+  const generic = (n: FloatNode): string => {
+    switch (n.k) {
+      case "leaf":
+        return values.get(n.e)!;
+      case "bin":
+        return binaryJs(c, n.op, c.stable(generic(n.l)), c.stable(generic(n.r)));
+      case "neg":
+        return fastNeg(c, c.stable(generic(n.x)));
+      case "sqrt":
+        return methodCall(c, "sqrt", c.stable(generic(n.x)), []);
+    }
+  };
+  const tests = [...new Set(values.values())].filter((v) => !isConst(v)).map((v) =>
+    `${v} instanceof $Float`
+  );
+  const t = c.fn.tmp();
+  const [value, lines] = c.collect(() => generic(shape));
+  c.emitBlock(
+    `if (${tests.length > 0 ? tests.join(" && ") : "true"}) {`,
+    [{ code: `${t} = new $Float(${raw(shape)});`, pos: c.pos }],
+    "} else {",
+  );
+  for (const l of [...lines, { code: `${t} = ${value};`, pos: c.pos }]) {
+    c.fn.lines.push({ code: "  " + l.code, pos: l.pos });
+  }
+  c.emit("}");
+  return t;
 }
 
 /** A binary operator on two compiled operands, inline fast path where there is one. */
