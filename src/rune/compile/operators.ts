@@ -235,6 +235,21 @@ function binaryJs(c: Compiler, op: string, a: string, b: string): string {
 
 /** Compile an assignment (`=` and the compound operators). */
 export function assign(c: Compiler, op: AssignOp, target: Expr, value: Expr, span: Span): void {
+  if (op === "+=" || op === "-=" || op === "*=" || op === "/=") {
+    // `p.vx -= dx * bm`: the whole `p.vx - dx * bm` may be a float tree.
+    const whole: Expr = {
+      kind: "binary",
+      op: op.slice(0, -1) as "+",
+      left: target,
+      right: value,
+      span,
+    };
+    const t = floatTree(c, whole);
+    if (t !== null) {
+      assignWith(c, "=", target, () => t, span);
+      return;
+    }
+  }
   let literal: Expr = value;
   while (literal.kind === "paren") literal = literal.expr;
   assignWith(
