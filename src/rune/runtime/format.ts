@@ -13,6 +13,7 @@ import {
   Float,
   HashMapValue,
   HashSetValue,
+  mapEntries,
   NONE,
   Ok,
   Range,
@@ -160,7 +161,7 @@ function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>
       return list(
         "{",
         "}",
-        [...v.m.values()].map(([k, x]) => `${inner(k)}: ${inner(x)}`),
+        mapEntries(v).map(([k, x]) => `${inner(k)}: ${inner(x)}`),
       );
     }
     if (v instanceof HashSetValue) return list("{", "}", [...v.m.values()].map(inner));

@@ -17,6 +17,8 @@ import {
   HashMapValue,
   HashSetValue,
   type Iter,
+  mapEntries,
+  mapKeyValue,
   methodTable,
   NONE,
   setMethods,
@@ -76,14 +78,12 @@ function entryCost(k: Value): number {
 export function mapInsert(map: HashMapValue, k: Value, v: Value): Value | undefined {
   const key = hashKey(k);
   const old = map.m.get(key);
-  if (old !== undefined) {
-    const prev = old[1];
-    old[1] = v;
-    return prev;
+  if (old === undefined) {
+    charge(entryCost(k));
+    if (typeof key === "string" && key !== k) (map.k ??= new Map()).set(key, k);
   }
-  charge(entryCost(k));
-  map.m.set(key, [k, v]);
-  return undefined;
+  map.m.set(key, v);
+  return old;
 }
 
 /** A new HashMap from (key, value) pairs. */
@@ -112,47 +112,58 @@ MAP.insert = (m: HashMapValue, k: Value, v: Value) => {
   return old === undefined ? NONE : new Some(old);
 };
 MAP.get = (m: HashMapValue, k: Value) => {
-  const e = m.m.get(hashKey(k));
-  return e === undefined ? NONE : new Some(e[1]);
+  const v = m.m.get(hashKey(k));
+  return v === undefined ? NONE : new Some(v);
 };
 MAP.contains_key = (m: HashMapValue, k: Value) => m.m.has(hashKey(k));
 MAP.remove = (m: HashMapValue, k: Value) => {
   const key = hashKey(k);
-  const e = m.m.get(key);
-  if (e === undefined) return NONE;
+  const v = m.m.get(key);
+  if (v === undefined) return NONE;
   m.m.delete(key);
+  m.k?.delete(key as string);
   credit(entryCost(k));
-  return new Some(e[1]);
+  return new Some(v);
 };
 MAP.clear = (m: HashMapValue) => {
   m.m.clear();
+  m.k = null;
   return UNIT;
 };
-MAP.keys = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[0]);
-MAP.values = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[1]);
+MAP.keys = (m: HashMapValue) => new JsIter(m.m.keys(), (k) => mapKeyValue(m, k as string));
+MAP.values = (m: HashMapValue) => new JsIter(m.m.values(), (v) => v);
 MAP.iter = (m: HashMapValue) =>
-  new JsIter(m.m.values(), (e) => new Tuple([...(e as [Value, Value])]));
+  new JsIter(m.m.entries(), (e) => {
+    const [k, v] = e as [string | number, Value];
+    return new Tuple([mapKeyValue(m, k), v]);
+  });
 MAP.into_iter = MAP.iter;
 MAP.extend = (m: HashMapValue, items: Value) => {
   const more = mapFrom(items);
-  for (const [k, v] of more.m.values()) mapInsert(m, k, v);
+  for (const [k, v] of mapEntries(more)) mapInsert(m, k, v);
   return UNIT;
 };
 MAP.clone = (m: HashMapValue) => {
   const out = new HashMapValue();
-  for (const [key, e] of m.m) out.m.set(key, [e[0], e[1]]);
+  for (const [key, v] of m.m) out.m.set(key, v);
+  if (m.k) out.k = new Map(m.k);
   charge(m.m.size * COST.entry + COST.header);
   return out;
 };
 MAP.retain = (m: HashMapValue, f: Value) => {
   const g = callable(f, 2, "retain");
-  for (const [key, e] of [...m.m]) if (g(e[0], e[1]) !== true) m.m.delete(key);
+  for (const [key, v] of [...m.m]) {
+    if (g(mapKeyValue(m, key), v) !== true) {
+      m.m.delete(key);
+      m.k?.delete(key as string);
+    }
+  }
   return UNIT;
 };
 MAP.get_or_insert = (m: HashMapValue, k: Value, d: Value) => {
   const key = hashKey(k);
-  const e = m.m.get(key);
-  if (e !== undefined) return e[1];
+  const v = m.m.get(key);
+  if (v !== undefined) return v;
   mapInsert(m, k, d);
   return d;
 };
@@ -211,9 +222,9 @@ METHODS.vec["collect::<HashSet>"] = (v: Value[]) => setFrom(v);
 
 /** `map[key]`. */
 export function indexMap(m: HashMapValue, k: Value): Value {
-  const e = m.m.get(hashKey(k));
-  if (e === undefined) throw panic(`missing key ${debug(k)} in map`);
-  return e[1];
+  const v = m.m.get(hashKey(k));
+  if (v === undefined) throw panic(`missing key ${debug(k)} in map`);
+  return v;
 }
 
 // `for` loops and iterator adapters reach these through toIter's hook.
