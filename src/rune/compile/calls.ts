@@ -86,6 +86,13 @@ export function pathValue(c: Compiler, path: Path): string {
     case "trait":
       c.error(path.span, `\`${item.item.name.name}\` is a trait, not a value`);
       return "$UNIT";
+    case "traitfn":
+      c.error(
+        path.span,
+        `\`${item.trait.item.name.name}::${item.name}\` can only be called`,
+        `write \`${item.trait.item.name.name}::${item.name}(value, …)\` or \`|x| x.${item.name}()\``,
+      );
+      return "$UNIT";
   }
 }
 
@@ -191,6 +198,15 @@ function directCall(c: Compiler, e: Extract<Expr, { kind: "call" }>, item: ItemD
     }
     case "const":
       return null;
+    case "traitfn": {
+      // `Trait::method(value, args…)` is `value.method(args…)`.
+      if (e.args.length === 0) {
+        c.error(e.span, `\`${name}\` needs the value to call it on as its first argument`);
+        return "$UNIT";
+      }
+      const [recv, ...rest] = args();
+      return methodCall(c, item.name, c.stable(recv), rest);
+    }
     case "host": {
       if (!item.spec) {
         c.error(e.span, `\`${item.path}\` is a module, not a function`);

@@ -107,6 +107,13 @@ export interface TraitDef {
   mod: Mod;
 }
 
+/** A trait's method named through the trait (`Shape::area`): calls it on the first argument. */
+export interface TraitFnDef {
+  kind: "traitfn";
+  trait: TraitDef;
+  name: string;
+}
+
 /** A function the host provides (`crucible::read_note`), or a module of them. */
 export interface HostDef {
   kind: "host";
@@ -139,7 +146,8 @@ export type ItemDef =
   | ModDef
   | BuiltinDef
   | HostDef
-  | TraitDef;
+  | TraitDef
+  | TraitFnDef;
 
 /** One `use` binding: a name and the path it stands for. */
 export interface Import {

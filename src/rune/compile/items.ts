@@ -418,6 +418,12 @@ export class ItemTable {
         if (v && i === segments.length - 1) return v;
         if (f && i === segments.length - 1) return f;
         return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
+      } else if (cur.kind === "trait") {
+        const t = cur.item;
+        const known = t.required.some((r) => r.name === seg) ||
+          t.provided.some((f) => f.name.name === seg);
+        if (known && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg };
+        return fail(`the trait \`${t.name.name}\` has no method \`${seg}\``);
       } else if (cur.kind === "host" && !cur.spec) {
         const next = this.hostItem(`${cur.path}::${seg}`);
         if (!next) return fail(`cannot find \`${seg}\` in \`${cur.path}\``);
