@@ -1,8 +1,11 @@
 /**
  * Rune (compiled to JavaScript by src/rune) against native Lua 5.4, program by program: each
- * `bench/rune/<name>.rn` does what `bench/lua/<name>.lua` does and returns the same checksum.
+ * `bench/rune/<name>.rn` does what `bench/lua/<name>.lua` (fib, sieve) or `bench/rune/lua/<name>.lua`
+ * (the others) does and returns the same checksum.
  *
  * - native: `lua5.4` in a fresh process, the `main` call only (process start-up subtracted).
+ * - wasmoon: Lua 5.4 compiled to WebAssembly (the engine Lua plugins run in), on this thread,
+ *   the `main` call repeated in one engine after a warm-up call.
  * - rune cold: a fresh Deno process that compiles the file, loads it and calls `main` once —
  *   the call is timed, so the JIT's warm-up counts, as it does for a one-shot plugin run.
  * - rune warm: the same call repeated in one process, after one warm-up call.
@@ -20,17 +23,31 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { LuaFactory } from "wasmoon";
 import { compile, fromJson, RuneVm } from "../../src/rune/mod.ts";
 import { type Script, SCRIPTS } from "../lua_vs_native.ts";
 
-/** One program: the same scripts as the Lua benchmark (bench/lua_vs_native.ts). */
-export type Program = Script;
-
-/** The programs compared: those with a Rune version in bench/rune/. */
-export const PROGRAMS: Program[] = SCRIPTS.filter((s) => s.name === "fib" || s.name === "sieve");
-
 const HERE = import.meta.dirname!;
-const LUA_DIR = path.join(HERE, "..", "lua");
+
+/** One program: a Rune file in bench/rune/ and the Lua file doing the same. */
+export interface Program extends Script {
+  /** The Lua version. */
+  luaFile: string;
+}
+
+/** The programs compared: fib and sieve from the Lua benchmark, and Rune's own. */
+export const PROGRAMS: Program[] = [
+  ...SCRIPTS.filter((s) => s.name === "fib" || s.name === "sieve").map((s) => ({
+    ...s,
+    luaFile: path.join(HERE, "..", "lua", `${s.name}.lua`),
+  })),
+  ...([
+    { name: "nbody", label: "n-body, 250k steps", params: { steps: 250_000 } },
+    { name: "strings", label: "200k format! + join + push_str", params: { n: 200_000 } },
+    { name: "maps", label: "200k+200k map inserts, 600k lookups", params: { n: 200_000 } },
+    { name: "dispatch", label: "enum match, 3M dispatches", params: { n: 1000, rounds: 3000 } },
+  ] as Script[]).map((s) => ({ ...s, luaFile: path.join(HERE, "lua", `${s.name}.lua`) })),
+];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,7 +59,7 @@ function luaTable(params: Record<string, number>): string {
 }
 
 async function lua(program: Program, body: string): Promise<{ wall: number; out: string }> {
-  const file = path.join(LUA_DIR, `${program.name}.lua`);
+  const file = program.luaFile;
   const t0 = performance.now();
   const out = await new Deno.Command("lua5.4", {
     args: ["-e", `dofile(${JSON.stringify(file)}) ${body}`],
@@ -101,6 +118,25 @@ async function cold(program: Program, runs: number): Promise<number> {
   return median(times);
 }
 
+/** Median ms of the `main` call in wasmoon (one engine, after a warm-up call), and its checksum. */
+async function wasmoon(program: Program, runs: number): Promise<{ ms: number; checksum: string }> {
+  const lua = await new LuaFactory().createEngine({ injectObjects: false, enableProxy: false });
+  try {
+    lua.doStringSync(Deno.readTextFileSync(program.luaFile));
+    const call = `return tostring(main(${luaTable(program.params)}))`;
+    const checksum = String(lua.doStringSync(call));
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      lua.doStringSync(call);
+      times.push(performance.now() - t0);
+    }
+    return { ms: median(times), checksum };
+  } finally {
+    lua.global.close();
+  }
+}
+
 function warm(program: Program, runs: number): { ms: number; checksum: string } {
   const first = runOnce(program);
   const times: number[] = [];
@@ -132,13 +168,19 @@ if (import.meta.main) {
     const n = await native(p, runs);
     const c = await cold(p, runs);
     const w = warm(p, runs);
+    const wa = await wasmoon(p, runs);
     if (n && n.checksum !== w.checksum) {
       throw new Error(`${p.name}: lua says ${n.checksum}, rune says ${w.checksum}`);
+    }
+    if (wa.checksum !== w.checksum) {
+      throw new Error(`${p.name}: wasmoon says ${wa.checksum}, rune says ${w.checksum}`);
     }
     rows.push({
       program: p.name,
       label: p.label,
+      checksum: w.checksum,
       nativeMs: n?.ms ?? null,
+      wasmoonMs: wa.ms,
       runeColdMs: c,
       runeWarmMs: w.ms,
       coldRatio: n ? c / n.ms : null,
@@ -149,14 +191,14 @@ if (import.meta.main) {
   else {
     const f = (x: number | null, d = 1) => (x === null ? "n/a" : x.toFixed(d));
     console.log(
-      "| program | native lua5.4 ms | rune cold ms | rune warm ms | cold ratio | warm ratio |",
+      "| program | native lua5.4 ms | wasmoon ms | rune cold ms | rune warm ms | cold ratio | warm ratio |",
     );
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       console.log(
-        `| ${r.label} | ${f(r.nativeMs)} | ${f(r.runeColdMs)} | ${f(r.runeWarmMs)} | ${
-          f(r.coldRatio, 2)
-        } | ${f(r.warmRatio, 2)} |`,
+        `| ${r.label} | ${f(r.nativeMs)} | ${f(r.wasmoonMs)} | ${f(r.runeColdMs)} | ${
+          f(r.runeWarmMs)
+        } | ${f(r.coldRatio, 2)} | ${f(r.warmRatio, 2)} |`,
       );
     }
   }

@@ -1,6 +1,6 @@
 /**
- * `cru rune run|check|test`: run a Rune file's `main`, check it for errors, or run its `#[test]`
- * functions. Rune programs run in this process: the language itself reaches nothing but its own
+ * `cru rune run|check|test|bench`: run a Rune file's `main`, check it for errors, run its
+ * `#[test]` functions, or measure its `#[bench]` functions. Rune programs run in this process: the language itself reaches nothing but its own
  * values, and every run is bounded by an instruction budget, a memory limit and a timeout.
  *
  * @module
@@ -9,12 +9,15 @@ import type { Command } from "@commander-js/extra-typings";
 import * as path from "node:path";
 import { NotFoundError } from "../errors.ts";
 import {
+  type BenchResult,
   compile,
   type CompiledProgram,
   debugValue,
   fromJson,
   type JsonValue,
   type LocatedDiagnostic,
+  type ModuleLoader,
+  runBenches,
   RuneError,
   RuneVm,
   runTests,
@@ -85,11 +88,49 @@ function compileFile(
   const text = readSource(file);
   const result = compile(text, {
     file: path.relative(Deno.cwd(), path.resolve(file)) || file,
-    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly.
-    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : {}),
+    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly. Plugins are
+    // single files, so only plain scripts load `mod name;` files.
+    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : { loadModule: moduleLoader(file) }),
   });
   if (!quiet && result.rendered) eprintln(colorDiagnostics(result.rendered));
   return result;
+}
+
+/**
+ * `mod a;` loads `a.rn` (or `a/mod.rn`), `mod b;` inside it `a/b.rn`, all relative to the root
+ * file's folder. A file that resolves (through symlinks too) outside that folder is not loaded.
+ */
+function moduleLoader(file: string): ModuleLoader {
+  const rootDir = path.dirname(path.resolve(file));
+  let realRoot = rootDir;
+  try {
+    realRoot = Deno.realPathSync(rootDir);
+  } catch {
+    // The root file was read already, so its folder exists; keep the plain path otherwise.
+  }
+  return (modPath) => {
+    const candidates = [
+      path.join(rootDir, ...modPath) + ".rn",
+      path.join(rootDir, ...modPath, "mod.rn"),
+    ];
+    for (const candidate of candidates) {
+      let real: string;
+      try {
+        real = Deno.realPathSync(candidate);
+      } catch {
+        continue;
+      }
+      if (!real.startsWith(realRoot + path.sep)) continue;
+      try {
+        if (!Deno.statSync(real).isFile) continue;
+        const text = Deno.readTextFileSync(real);
+        return { file: path.relative(Deno.cwd(), candidate) || candidate, text };
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  };
 }
 
 function colorDiagnostics(text: string): string {
@@ -259,6 +300,100 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
         );}
       if (failed > 0) throw new RuneFailed(`${failed} test${failed === 1 ? "" : "s"} failed`);
     });
+
+  rune.command("bench")
+    .description("run the #[bench] functions of Rune files")
+    .argument("<files...>", "Rune files")
+    .option("--filter <text>", "run only benches whose name contains this text")
+    .option("--iterations <n>", "measure exactly this many iterations of each bench")
+    .option("--time <ms>", "measuring time per bench when --iterations is not given", "500")
+    .option(
+      "--json",
+      'print {"benches": [{"name", "ok", "error", "iterations", "mean_ns", "median_ns", "ops_per_sec"}], "failed": N}',
+    )
+    .action((files, opts) => {
+      const iterations = positiveInt(opts.iterations, "--iterations");
+      const timeMs = positiveInt(opts.time, "--time");
+      const rows: BenchResult[] = [];
+      for (const file of files) {
+        const prefix = files.length > 1 ? `${file}: ` : "";
+        const { program } = compileFile(file, opts.json);
+        if (!program) {
+          rows.push(failedBench(`${prefix}(compile)`, `${file} does not compile`));
+          continue;
+        }
+        const output = (s: string) => write(Deno.stderr, s);
+        try {
+          const report = runBenches(new RuneVm(program, { host: standaloneHost() }), {
+            filter: opts.filter,
+            iterations,
+            timeMs,
+            memoryLimit: DEFAULT_MEMORY,
+            stdout: output,
+            stderr: output,
+          });
+          for (const r of report.benches) rows.push({ ...r, name: prefix + r.name });
+        } catch (e) {
+          if (!(e instanceof RuneError)) throw e;
+          rows.push(failedBench(`${prefix}(load)`, e.describe()));
+        }
+      }
+      const failed = rows.filter((r) => !r.ok).length;
+      if (opts.json) {
+        printJson({
+          benches: rows.map((r) => ({
+            name: r.name,
+            ok: r.ok,
+            error: r.error,
+            iterations: r.iterations,
+            mean_ns: r.meanNs,
+            median_ns: r.medianNs,
+            ops_per_sec: Number.isFinite(r.opsPerSec) ? r.opsPerSec : null,
+          })),
+          failed,
+        });
+      } else {
+        if (rows.length > 0) println(benchTable(rows));
+        else println("no benches");
+        for (const r of rows) {
+          if (!r.ok) {
+            eprintln(`${err.error("FAILED")} ${r.name}\n${err.dim(indent(r.error ?? ""))}`);
+          }
+        }
+      }
+      if (failed > 0) throw new RuneFailed(`${failed} bench${failed === 1 ? "" : "es"} failed`);
+    });
+}
+
+function failedBench(name: string, error: string): BenchResult {
+  return { name, ok: false, error, iterations: 0, meanNs: 0, medianNs: 0, opsPerSec: 0 };
+}
+
+/** Nanoseconds as a short human duration. */
+function duration(ns: number): string {
+  if (ns < 1_000) return `${ns.toFixed(1)} ns`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(2)} µs`;
+  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(2)} ms`;
+  return `${(ns / 1_000_000_000).toFixed(2)} s`;
+}
+
+function rate(ops: number): string {
+  if (!Number.isFinite(ops)) return "-";
+  if (ops >= 100) return Math.round(ops).toLocaleString("en-US");
+  return ops.toFixed(2);
+}
+
+function benchTable(rows: BenchResult[]): string {
+  const head = ["bench", "iterations", "mean", "median", "ops/s"];
+  const cells = rows.map((r) =>
+    r.ok
+      ? [r.name, String(r.iterations), duration(r.meanNs), duration(r.medianNs), rate(r.opsPerSec)]
+      : [r.name, "-", "-", "-", "FAILED"]
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) =>
+    c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join("  ");
+  return [line(head), ...cells.map(line)].join("\n");
 }
 
 function indent(text: string): string {

@@ -178,7 +178,8 @@ export async function loadPluginFile(file: string, scope: PluginScope): Promise<
   const language = manifest?.language ?? src.language;
   if (language === "lua" && src.code.trim() !== "") all.push(...lintLua(abs, src.code));
   if (language !== null && src.code.trim() !== "") {
-    all.push(...await checkSyntax(language, abs, path.basename(abs), src.code));
+    const deps = manifest?.dependencies.map((d) => d.name) ?? [];
+    all.push(...await checkSyntax(language, abs, path.basename(abs), src.code, deps));
   }
   const dataName = typeof src.data.name === "string" && NAME.test(src.data.name)
     ? src.data.name

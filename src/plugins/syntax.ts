@@ -75,9 +75,10 @@ export async function checkSyntax(
   file: string,
   chunkName: string,
   code: string,
+  dependencies: readonly string[] = [],
 ): Promise<PluginProblem[]> {
   if (language === "lua") return await checkLuaSyntax(file, chunkName, code);
   // The Rune compiler is loaded only when a Rune plugin is checked.
   const { checkRuneSyntax } = await import("../runtime/engines/rune/check.ts");
-  return checkRuneSyntax(file, chunkName, code);
+  return checkRuneSyntax(file, chunkName, code, dependencies);
 }

@@ -42,7 +42,28 @@ export interface Path {
 // Items
 
 /** Any item. */
-export type Item = FnItem | ConstItem | StructItem | EnumItem | ImplItem | ModItem | UseItem;
+export type Item =
+  | FnItem
+  | ConstItem
+  | StructItem
+  | EnumItem
+  | ImplItem
+  | TraitItem
+  | ModItem
+  | UseItem;
+
+/** `trait Name { fn required(self); fn provided(self) { … } }`. */
+export interface TraitItem {
+  kind: "trait";
+  name: Ident;
+  /** Methods with a default body. */
+  provided: FnItem[];
+  /** Methods an `impl` must define. */
+  required: Ident[];
+  isPub: boolean;
+  attrs: Attribute[];
+  span: Span;
+}
 
 /** `fn name(params) { body }`. */
 export interface FnItem {
@@ -59,6 +80,8 @@ export interface FnItem {
   isGenerator: boolean;
   attrs: Attribute[];
   span: Span;
+  /** A trait method declared without a body (`fn name(self);`). */
+  declaration?: true;
 }
 
 /** `const NAME = expr;`. */
@@ -108,6 +131,8 @@ export interface EnumItem {
 export interface ImplItem {
   kind: "impl";
   target: Path;
+  /** `impl Trait for Type`: the trait. */
+  trait?: Path;
   fns: FnItem[];
   attrs: Attribute[];
   span: Span;
@@ -118,6 +143,8 @@ export interface ModItem {
   kind: "mod";
   name: Ident;
   items: Item[];
+  /** `mod name;`: the items live in another file (filled in by the module loader). */
+  external?: boolean;
   isPub: boolean;
   attrs: Attribute[];
   span: Span;
@@ -219,6 +246,14 @@ export interface MatchArm {
   span: Span;
 }
 
+/** One branch of `select`: `pat = future => body`. */
+export interface SelectArm {
+  pat: Pattern;
+  future: Expr;
+  body: Expr;
+  span: Span;
+}
+
 /** An argument of a format macro: positional (`name` unset) or named. */
 export interface MacroArg {
   name?: Ident;
@@ -269,6 +304,7 @@ export type Expr =
   | { kind: "yield"; value?: Expr; span: Span }
   | { kind: "try"; expr: Expr; span: Span }
   | { kind: "await"; expr: Expr; span: Span }
+  | { kind: "select"; arms: SelectArm[]; default?: Expr; span: Span }
   | { kind: "paren"; expr: Expr; span: Span }
   | {
     kind: "macro";

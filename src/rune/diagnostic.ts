@@ -45,7 +45,7 @@ export interface LocatedDiagnostic extends Diagnostic {
 /** Resolve a diagnostic's line and column. */
 export function locate(source: Source, d: Diagnostic): LocatedDiagnostic {
   const { line, column } = source.position(d.span.start);
-  return { ...d, file: source.name, line, column };
+  return { ...d, file: source.fileAt(d.span.start), line, column };
 }
 
 /** Render a diagnostic with a source excerpt and a caret line. */
@@ -54,12 +54,12 @@ export function renderDiagnostic(source: Source, d: Diagnostic): string {
   const end = source.position(Math.max(d.span.start, d.span.end - 1));
   const gutter = String(start.line).length;
   const pad = " ".repeat(gutter);
-  const text = source.line(start.line);
+  const text = source.lineAt(d.span.start);
   const width = end.line === start.line ? Math.max(1, end.column - start.column + 1) : 1;
   const caretAt = visualColumn(text, start.column - 1);
   const lines = [
     `${d.severity}: ${d.message}`,
-    `${pad}--> ${source.name}:${start.line}:${start.column}`,
+    `${pad}--> ${source.fileAt(d.span.start)}:${start.line}:${start.column}`,
     `${pad} |`,
     `${start.line} | ${text.replace(/\t/g, "    ")}`,
     `${pad} | ${" ".repeat(caretAt)}${"^".repeat(Math.min(width, Math.max(1, text.length)))}`,

@@ -21,6 +21,7 @@ import { parse, tooDeep } from "./parser.ts";
 import { Source } from "./source.ts";
 import { type CompiledProgram, compileFile } from "./compile/program.ts";
 import type { HostFunctionSpec } from "./compile/items.ts";
+import { loadModules, type ModuleLoader } from "./modules.ts";
 
 export {
   CompileError,
@@ -30,11 +31,18 @@ export {
 } from "./diagnostic.ts";
 export { type CompiledProgram, type ExportInfo } from "./compile/program.ts";
 export type { HostFunctionSpec } from "./compile/items.ts";
+export type { ModuleLoader } from "./modules.ts";
 export { RuneError, type RuneErrorCode, type RuneFrame } from "./runtime/errors.ts";
 export { errorOf, fromJson, type JsonValue, toJson } from "./runtime/json.ts";
 export { debug as debugValue, display as displayValue } from "./runtime/format.ts";
 export { type LoadOptions, RuneVm, type RunOptions } from "./vm.ts";
 export { runTests, type TestOptions, type TestReport, type TestResult } from "./test_runner.ts";
+export {
+  type BenchOptions,
+  type BenchReport,
+  type BenchResult,
+  runBenches,
+} from "./bench_runner.ts";
 export { parse } from "./parser.ts";
 export { Source } from "./source.ts";
 
@@ -47,6 +55,12 @@ export interface CompileOptions {
    * program can call `crucible::read_note(path)` only if `crucible::read_note` is listed here.
    */
   host?: readonly HostFunctionSpec[];
+  /**
+   * Where `mod name;` files come from. Without a loader, a module in another file is a compile
+   * error. The loader decides which files a program may load (the CLI allows only files inside
+   * the root file's folder).
+   */
+  loadModule?: ModuleLoader;
 }
 
 /** What {@link compile} returns. */
@@ -61,11 +75,13 @@ export interface CompileResult {
 
 /** Parse and compile Rune source text. Never throws on bad input. */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const source = new Source(options.file ?? "main.rn", text);
+  const name = options.file ?? "main.rn";
   const parsed = parse(text);
+  const loaded = loadModules({ name, text, file: parsed.file }, options.loadModule);
+  const source = new Source(name, loaded.text, loaded.parts);
   let program: CompiledProgram | null = null;
-  const diags = [...parsed.diagnostics];
-  if (!parsed.diagnostics.some((d) => d.severity === "error")) {
+  const diags = [...parsed.diagnostics, ...loaded.diagnostics];
+  if (!diags.some((d) => d.severity === "error")) {
     try {
       const { program: compiled, prog } = compileFile(source, parsed.file, options.host ?? []);
       diags.push(...prog.diagnostics);

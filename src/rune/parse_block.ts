@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Block, Condition, Expr, Ident, MatchArm, Pattern, Stmt } from "./ast.ts";
+import type { Block, Condition, Expr, Ident, MatchArm, Pattern, SelectArm, Stmt } from "./ast.ts";
 import { parseItem, startsItem } from "./parse_item.ts";
 import { parseCondExpr, parseExpr, parsePostfix, parsePrimary } from "./parse_expr.ts";
 import { parsePattern } from "./parse_pattern.ts";
@@ -91,6 +91,44 @@ export function parseMatch(p: Parser): Expr {
   return { kind: "match", scrutinee, arms, span: p.span(start) };
 }
 
+/** `select { pat = future => body, …, default => body }`. */
+export function parseSelect(p: Parser): Expr {
+  const start = p.peek().start;
+  p.expect("select");
+  p.expect("{", "to start the select branches");
+  const arms: SelectArm[] = [];
+  let otherwise: Expr | undefined;
+  p.withNoStruct(false, () => {
+    while (!p.at("}")) {
+      const armStart = p.peek().start;
+      const t = p.peek();
+      let pat: Pattern | null = null;
+      let future: Expr | null = null;
+      if (t.kind === "ident" && t.text === "default" && p.at("=>", 1)) {
+        p.next();
+        if (otherwise) p.fail(t, "a `select` has at most one `default` branch");
+      } else {
+        pat = parsePattern(p, { allowOr: true });
+        p.expect("=", "after the select pattern", "write `pattern = future => body`");
+        future = p.withNoStruct(true, () => parseExpr(p));
+      }
+      p.expect("=>", "after the select branch's future");
+      const blockLike = p.at("{");
+      const body = parseExpr(p);
+      if (pat && future) arms.push({ pat, future, body, span: p.span(armStart) });
+      else otherwise = body;
+      if (!p.eat(",") && !blockLike && !p.at("}")) {
+        p.fail(
+          p.peek(),
+          `expected \`,\` or \`}\` after the select branch, found ${describeToken(p.peek())}`,
+        );
+      }
+    }
+  });
+  p.expect("}", "to close the select");
+  return { kind: "select", arms, default: otherwise, span: p.span(start) };
+}
+
 export function parseLoop(p: Parser, label: Ident | undefined, start: number): Expr {
   const t = p.next();
   if (t.text === "loop") {
@@ -110,13 +148,13 @@ export function parseLoop(p: Parser, label: Ident | undefined, start: number): E
 }
 
 function isBlockLike(e: Expr): boolean {
-  return ["block", "if", "match", "loop", "while", "for"].includes(e.kind);
+  return ["block", "if", "match", "loop", "while", "for", "select"].includes(e.kind);
 }
 
 function startsBlockLike(p: Parser): boolean {
   if (p.peek().kind === "label") return true;
   return p.at("{") || p.at("if") || p.at("match") || p.at("loop") || p.at("while") ||
-    p.at("for") || (p.at("async") && p.at("{", 1));
+    p.at("for") || p.at("select") || (p.at("async") && p.at("{", 1));
 }
 
 /** Parse `{ statements; tail }`. */

@@ -5,7 +5,14 @@
  * @module
  */
 import type { AssignOp, BinaryOp, Expr, Ident } from "./ast.ts";
-import { parseBlock, parseClosure, parseIf, parseLoop, parseMatch } from "./parse_block.ts";
+import {
+  parseBlock,
+  parseClosure,
+  parseIf,
+  parseLoop,
+  parseMatch,
+  parseSelect,
+} from "./parse_block.ts";
 import {
   looksLikeStructLit,
   objectLiteral,
@@ -356,8 +363,7 @@ export function parsePrimary(p: Parser): Expr {
           p.fail(t, "`let` is only allowed as a statement or in `if let` / `while let`");
           break;
         case "select":
-          p.fail(t, "`select` is not supported yet");
-          break;
+          return parseSelect(p);
       }
       break;
     case "ident":

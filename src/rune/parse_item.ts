@@ -11,6 +11,7 @@ import type {
   FnItem,
   Ident,
   Item,
+  Path,
   Pattern,
   StructBody,
   UseTree,
@@ -28,6 +29,7 @@ export function startsItem(p: Parser): boolean {
   if (p.at("#") && p.at("!", 1) && p.at("[", 2)) return true;
   if (p.at("pub") || p.at("fn") || p.at("struct") || p.at("enum") || p.at("impl")) return true;
   if (p.at("mod") || p.at("use")) return true;
+  if (p.atIdent("trait") && p.peek(1).kind === "ident") return true;
   if (p.at("const") && p.peek(1).kind === "ident") return true;
   if (p.at("async") && p.at("fn", 1)) return true;
   return false;
@@ -87,6 +89,9 @@ export function parseItem(p: Parser): Item {
     }
   }
   const t = p.peek();
+  if (t.kind === "ident" && t.text === "trait" && p.peek(1).kind === "ident") {
+    return parseTrait(p, attrs, isPub, start);
+  }
   if (t.kind === "kw") {
     switch (t.text) {
       case "async":
@@ -128,9 +133,12 @@ export function parseItem(p: Parser): Item {
       }
       case "impl": {
         p.next();
-        const target = parsePath(p, false);
-        if (p.at("for")) {
-          p.fail(p.peek(), "trait implementations (`impl Trait for Type`) are not supported");
+        if (p.at("<")) p.skipGenerics();
+        let target = parsePath(p, false);
+        let trait: Path | undefined;
+        if (p.eat("for")) {
+          trait = target;
+          target = parsePath(p, false);
         }
         p.expect("{", "to start the impl block");
         const fns: FnItem[] = [];
@@ -152,17 +160,28 @@ export function parseItem(p: Parser): Item {
           fns.push(parseFn(p, fAttrs, fPub, fStart));
         }
         p.expect("}", "to close the impl block");
-        return { kind: "impl", target, fns, attrs, span: p.span(start) };
+        return {
+          kind: "impl",
+          target,
+          ...(trait ? { trait } : {}),
+          fns,
+          attrs,
+          span: p.span(start),
+        };
       }
       case "mod": {
         p.next();
         const name = ident(p, "a module name");
-        if (p.at(";")) {
-          p.fail(
-            p.peek(),
-            "modules in other files (`mod name;`) are not supported",
-            "write the module inline: `mod name { … }`",
-          );
+        if (p.eat(";")) {
+          return {
+            kind: "mod",
+            name,
+            items: [],
+            external: true,
+            isPub,
+            attrs,
+            span: p.span(start),
+          };
         }
         p.expect("{", "to start the module");
         const items = parseItems(p, "}");
@@ -215,7 +234,39 @@ function structBody(p: Parser): StructBody {
   return { kind: "unit" };
 }
 
-function parseFn(p: Parser, attrs: Attribute[], isPub: boolean, start: number): FnItem {
+function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number): Item {
+  p.next();
+  const name = ident(p, "a trait name");
+  if (p.at("<")) p.skipGenerics();
+  if (p.eat(":")) {
+    // Supertraits are accepted and ignored.
+    while (!p.at("{") && p.peek().kind !== "eof") p.next();
+  }
+  p.expect("{", "to start the trait");
+  const provided: FnItem[] = [];
+  const required: Ident[] = [];
+  while (!p.at("}")) {
+    if (p.peek().kind === "eof") p.fail(p.peek(), "expected `}` to close the trait");
+    const fStart = p.peek().start;
+    const fAttrs = parseAttributes(p);
+    if (!p.at("fn") && !p.at("async")) {
+      p.fail(p.peek(), `expected \`fn\` in the trait, found ${describeToken(p.peek())}`);
+    }
+    const f = parseFn(p, fAttrs, true, fStart, true);
+    if (f.declaration) required.push(f.name);
+    else provided.push(f);
+  }
+  p.expect("}", "to close the trait");
+  return { kind: "trait", name, provided, required, isPub, attrs, span: p.span(start) };
+}
+
+function parseFn(
+  p: Parser,
+  attrs: Attribute[],
+  isPub: boolean,
+  start: number,
+  declaration = false,
+): FnItem {
   const isAsync = p.eat("async");
   p.expect("fn");
   const name = ident(p, "a function name");
@@ -240,6 +291,22 @@ function parseFn(p: Parser, attrs: Attribute[], isPub: boolean, start: number): 
   }
   p.expect(")", "to close the parameters");
   if (p.eat("->")) p.skipType();
+  if (declaration && p.eat(";")) {
+    // A trait method without a default body.
+    return {
+      kind: "fn",
+      name,
+      params,
+      hasSelf,
+      body: { kind: "block", stmts: [], span: p.span(start) },
+      isPub,
+      isAsync,
+      isGenerator: false,
+      attrs,
+      span: p.span(start),
+      declaration: true,
+    };
+  }
   p.yields.push(false);
   let isGenerator = false;
   let body: Block;

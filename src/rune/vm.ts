@@ -10,6 +10,7 @@ import { RuneError, type RuneErrorCode, type RuneFrame } from "./runtime/errors.
 import { io, type IoState } from "./runtime/io.ts";
 import { meter, type MeterState, SLICE } from "./runtime/meter.ts";
 import { RUNTIME } from "./runtime/rt.ts";
+import { Future } from "./runtime/generator.ts";
 import type { Value } from "./runtime/values.ts";
 
 /** Limits and output for one call into a program. */
@@ -154,7 +155,27 @@ export class RuneVm {
         }, but ${args.length} ${args.length === 1 ? "was" : "were"} given`,
       );
     }
-    return this.#enter(options, () => fn(...args));
+    // `async fn main` (or an async test) gives a future: run it, as `rune run` does.
+    return this.#enter(options, () => {
+      const value = fn(...args);
+      return value instanceof Future ? value.await() : value;
+    });
+  }
+
+  /**
+   * Call a function value the program produced (a closure it handed to the host, such as the
+   * one a bench gives `b.iter`) `times` times under one set of limits; returns its last result.
+   */
+  repeat(f: Value, times: number, options: RunOptions = {}): Value {
+    if (typeof f !== "function") throw new RuneError("E_RUNTIME", "expected a function value");
+    return this.#enter(options, () => {
+      let value: Value = undefined;
+      for (let i = 0; i < times; i++) {
+        value = f();
+        if (value instanceof Future) value = value.await();
+      }
+      return value;
+    });
   }
 
   #enter<T>(options: RunOptions, f: () => T): T {
@@ -209,14 +230,15 @@ export class RuneVm {
       const m = FRAME.exec(line);
       if (!m || decodeURIComponent(m[2]) !== this.program.file) continue;
       const jsLine = Number(m[3]) - HEADER_LINES - 1;
+      const files = this.program.files;
       const runeLine = this.program.lines[jsLine] ?? 0;
       if (runeLine === 0) continue;
-      const jsName = (m[1] ?? "").split(".").pop()!.replace(/\$(make|init)$/, "");
+      const jsName = (m[1] ?? "").split(".").pop()!.replace(/\$(make|init|gen|body)$/, "");
       const names = this.program.fnNames;
       const fn = Object.hasOwn(names, jsName) ? names[jsName] : jsName;
       frames.push({
         fn,
-        file: this.program.file,
+        file: files ? files.names[files.lines[jsLine] ?? 0] : this.program.file,
         line: runeLine,
         column: this.program.columns[jsLine] ?? 1,
       });

@@ -139,3 +139,126 @@ Deno.test("rune commands report missing files and bad flags", async () => {
   match(noMain.stderr, /has no function `main`/);
   ok(true);
 });
+
+const BENCHES = `
+fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
+
+#[bench]
+fn bench_fib(b) { b.iter(|| fib(10)); }
+
+#[bench]
+fn bench_two(b) {
+    let v = [3, 1, 2];
+    b.iter(|| v.len());
+    b.iter(|| { let s = String::new(); s.push_str("x"); s });
+}
+
+#[test]
+fn not_a_bench() {}
+`;
+
+Deno.test("rune bench --json runs each b.iter closure the requested number of times", async () => {
+  const r = await rune(["bench", "b.rn", "--json", "--iterations", "25"], { "b.rn": BENCHES });
+  strictEqual(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  deepStrictEqual(Object.keys(json), ["benches", "failed"]);
+  deepStrictEqual(
+    json.benches.map((b: { name: string; ok: boolean; iterations: number }) => [
+      b.name,
+      b.ok,
+      b.iterations,
+    ]),
+    [["bench_fib", true, 25], ["bench_two#1", true, 25], ["bench_two#2", true, 25]],
+  );
+  for (const b of json.benches) {
+    deepStrictEqual(Object.keys(b), [
+      "name",
+      "ok",
+      "error",
+      "iterations",
+      "mean_ns",
+      "median_ns",
+      "ops_per_sec",
+    ]);
+    ok(b.mean_ns > 0 && b.median_ns > 0 && b.ops_per_sec > 0);
+  }
+  strictEqual(json.failed, 0);
+});
+
+Deno.test("rune bench prints an aligned table, honours --filter, and fails on a broken bench", async () => {
+  const ok1 = await rune(["bench", "b.rn", "--filter", "fib", "--iterations", "3"], {
+    "b.rn": BENCHES,
+  });
+  strictEqual(ok1.code, 0, ok1.stderr);
+  const lines = ok1.stdout.trimEnd().split("\n");
+  strictEqual(lines.length, 2);
+  match(lines[0], /^bench\s+iterations\s+mean\s+median\s+ops\/s$/);
+  match(lines[1], /^bench_fib\s+3\s+[\d.]+ (ns|µs|ms|s)\s+[\d.]+ (ns|µs|ms|s)\s+[\d,.]+$/);
+  strictEqual(lines[0].length, lines[1].length);
+
+  const bad = await rune(["bench", "b.rn", "--json", "--iterations", "2"], {
+    "b.rn": `#[bench]\nfn oob(b) { b.iter(|| [][1]); }\n#[bench]\nfn idle(b) {}`,
+  });
+  strictEqual(bad.code, 1);
+  const json = JSON.parse(bad.stdout);
+  deepStrictEqual(json.benches.map((b: { name: string; ok: boolean }) => [b.name, b.ok]), [
+    ["oob", false],
+    ["idle", false],
+  ]);
+  match(json.benches[0].error, /out of bounds[\s\S]*at oob::\{closure\} \(b\.rn:2:\d+\)/);
+  match(json.benches[1].error, /never called `b\.iter/);
+  strictEqual(json.failed, 2);
+});
+
+Deno.test("mod name; loads files beside the script, and nothing outside its folder", async () => {
+  const outside = Deno.makeTempDirSync({ prefix: "cru-rune-outside-" });
+  try {
+    Deno.writeTextFileSync(path.join(outside, "secret.rn"), "pub fn value() { 42 }");
+    const r = await rune(["run", "main.rn"], {
+      "main.rn": "mod helper;\npub fn main() { helper::twice(21) }",
+      "helper.rn": "pub fn twice(x) { x * 2 }",
+    });
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout.trim(), "42");
+
+    const t = await rune(["test", "t.rn", "--json"], {
+      "t.rn": "mod helper;\n#[test]\nfn uses_module() { assert_eq!(helper::twice(2), 4); }",
+      "helper.rn": "pub fn twice(x) { x * 2 }",
+    });
+    strictEqual(t.code, 0, t.stderr);
+    strictEqual(JSON.parse(t.stdout).passed, 1);
+
+    // A symlink beside the script that points outside its folder is not followed.
+    const dir = Deno.makeTempDirSync({ prefix: "cru-rune-link-" });
+    try {
+      Deno.symlinkSync(path.join(outside, "secret.rn"), path.join(dir, "secret.rn"));
+      Deno.writeTextFileSync(
+        path.join(dir, "main.rn"),
+        "mod secret;\npub fn main() { secret::value() }",
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", "--allow-read", "--allow-env", "--allow-sys", HARNESS, "rune"]
+          .concat(["run", "main.rn"]),
+        cwd: dir,
+        env: { NO_COLOR: "1", HOME: dir, CRUCIBLE_CONFIG_DIR: path.join(dir, ".config") },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      strictEqual(out.code, 1);
+      const stderr = new TextDecoder().decode(out.stderr);
+      match(stderr, /cannot find the file of module `secret`\n --> main\.rn:1:5/);
+      strictEqual(new TextDecoder().decode(out.stdout), "");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+
+    const err = await rune(["check", "main.rn"], {
+      "main.rn": "mod helper;\npub fn main() {}",
+      "helper.rn": "pub fn broken() { 1 + }",
+    });
+    strictEqual(err.code, 1);
+    match(err.stderr, /--> helper\.rn:1:\d+\n\s+\|\n1 \| pub fn broken\(\) \{ 1 \+ \}/);
+  } finally {
+    Deno.removeSync(outside, { recursive: true });
+  }
+});

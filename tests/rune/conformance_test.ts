@@ -5,6 +5,7 @@
 import { ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { compile, RuneVm, runTests } from "../../src/rune/mod.ts";
+import { loadModule } from "./conformance_modules.ts";
 
 const DIR = path.join(import.meta.dirname!, "conformance");
 const files = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".rn")).map((e) => e.name)
@@ -13,7 +14,7 @@ const files = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".rn")).m
 for (const name of files) {
   Deno.test(`conformance: ${name}`, async (t) => {
     const text = Deno.readTextFileSync(path.join(DIR, name));
-    const { program, rendered } = compile(text, { file: name });
+    const { program, rendered } = compile(text, { file: name, loadModule });
     ok(program, `${name} does not compile:\n${rendered}`);
     const vm = new RuneVm(program);
     const report = runTests(vm, { budget: 50_000_000, memoryLimit: 256 * 1024 * 1024 });

@@ -79,8 +79,8 @@ Deno.test("compile errors name what is missing", () => {
     ["use nothing::here; fn main() {}", /cannot find/],
     ["fn f() {} fn f() {}", /defined more than once/],
     ["fn main() { let x = 1; x.y::<i64>; }", /expected `\(`/],
-    ["fn gen() { yield 1; }", /generators/],
-    ["async fn main() {}", /`async fn` is not supported yet/],
+    ["fn f() { let c = || { yield 1; }; }", /`yield` is only allowed in the body of a `fn`/],
+    ["async fn s() { yield 1; }", /streams/],
     ["fn main() { match 1 { Foo::Bar => 1 } }", /cannot find `Foo::Bar`/],
   ];
   for (const [code, message] of cases) {

@@ -179,3 +179,21 @@ Deno.test("results JSON cannot hold are refused", async () => {
   const engine = await createRuneEngine(ctx);
   throws(() => engine.run("main", {}), (e: PluginError) => e.code === "E_INVALID_VALUE");
 });
+
+Deno.test("an async main is awaited, and bindings work inside async code", async () => {
+  const { ctx, calls } = context(
+    `
+    async fn title(path) { crucible::read_note(path).title }
+    pub async fn main(p) {
+      let (a, b) = std::future::join((title(p.a), title(p.b))).await;
+      #{ titles: [a, b] }
+    }`,
+    { answer: (_name, args) => ({ title: `T:${args[0]}` }) },
+  );
+  const engine = await createRuneEngine(ctx);
+  deepStrictEqual(await engine.run("main", { a: "x.md", b: "y.md" }), {
+    titles: ["T:x.md", "T:y.md"],
+  });
+  deepStrictEqual(calls.map((c) => c[1][0]), ["x.md", "y.md"]);
+  engine.dispose();
+});

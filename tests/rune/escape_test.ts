@@ -8,6 +8,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { compile, RuneError, RuneVm } from "../../src/rune/mod.ts";
+import { loadModule } from "./conformance_modules.ts";
 
 function load(code: string): RuneVm {
   const { program, rendered } = compile(code, { file: "attack.rn" });
@@ -93,7 +94,13 @@ const VALUES = [
   "[1].iter()",
   'b"x"',
   "std::i64::max",
+  "g()",
+  "a()",
+  "async { 1 }",
 ];
+
+/** Items the values above use: a struct, an enum, a generator and an async function. */
+const PRELUDE = "struct S { a } enum E { A } fn g() { yield 1; } async fn a() { 1 }";
 
 const PROPS = [
   "constructor",
@@ -124,7 +131,7 @@ Deno.test("no value exposes JavaScript properties as fields", () => {
   const before = realmSnapshot();
   for (const value of VALUES) {
     for (const prop of PROPS.filter((p) => /^[a-z_]\w*$/i.test(p))) {
-      const code = `struct S { a } enum E { A } pub fn main() { let x = ${value}; x.${prop} }`;
+      const code = `${PRELUDE} pub fn main() { let x = ${value}; x.${prop} }`;
       const vm = load(code);
       let result: unknown = "no error";
       try {
@@ -157,8 +164,7 @@ Deno.test("no value exposes JavaScript methods", () => {
         "then",
       ]
     ) {
-      const code =
-        `struct S { a } enum E { A } pub fn main() { let x = ${value}; x.${prop}("return globalThis") }`;
+      const code = `${PRELUDE} pub fn main() { let x = ${value}; x.${prop}("return globalThis") }`;
       const vm = load(code);
       try {
         vm.call("main", []);
@@ -173,7 +179,7 @@ Deno.test("no value exposes JavaScript methods", () => {
 Deno.test("indexing with JavaScript property names reaches data or fails", () => {
   for (const value of VALUES) {
     for (const key of ['"constructor"', '"__proto__"', '"length"', '"toString"', "0"]) {
-      const code = `struct S { a } enum E { A } pub fn main() { let x = ${value}; x[${key}] }`;
+      const code = `${PRELUDE} pub fn main() { let x = ${value}; x[${key}] }`;
       const vm = load(code);
       try {
         const out = vm.call("main", []);
@@ -282,6 +288,7 @@ const KEYWORDS = new Set([
   "this",
   "constructor",
   "null",
+  "yield",
 ]);
 
 /** Property names generated code may use after a `.`. */
@@ -336,10 +343,32 @@ Deno.test("generated JavaScript names only compiler-made names and a fixed set o
   let checked = 0;
   for (const e of Deno.readDirSync(dir)) {
     if (!e.name.endsWith(".rn")) continue;
-    const { program } = compile(Deno.readTextFileSync(path.join(dir, e.name)), { file: e.name });
+    const { program } = compile(Deno.readTextFileSync(path.join(dir, e.name)), {
+      file: e.name,
+      loadModule,
+    });
     ok(program);
     checkGenerated(program.code, e.name);
     checked++;
   }
   ok(checked > 5);
+});
+
+Deno.test("generators and futures expose only their Rune methods", () => {
+  const before = realmSnapshot();
+  for (const value of ["g()", "a()", "async { 1 }"]) {
+    for (const m of ["throw", "then", "catch", "finally", "constructor", "apply"]) {
+      const code = `${PRELUDE} pub fn main() { let x = ${value}; x.${m}(|v| v) }`;
+      try {
+        load(code).call("main", []);
+        throw new Error(`${value}.${m}(f) did not fail`);
+      } catch (e) {
+        ok(e instanceof RuneError, `${value}.${m}(f) threw a non-Rune error: ${e}`);
+      }
+    }
+  }
+  // A yielded or awaited value is the program's own value, never a JavaScript iterator result.
+  strictEqual(run(`${PRELUDE} pub fn main() { let x = g(); x.next().unwrap() }`), 1);
+  strictEqual(run(`${PRELUDE} pub fn main() { a().await }`), 1);
+  strictEqual(realmSnapshot(), before);
 });

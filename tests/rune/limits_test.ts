@@ -127,3 +127,21 @@ Deno.test("after a limit stops a call the VM still works", () => {
   strictEqual(v.call("main", []), 2);
   deepStrictEqual(v.exports.map((e) => e.name), ["spin", "main"]);
 });
+
+Deno.test("the budget and the stop callback hold inside generators and async functions", () => {
+  const programs = [
+    "fn g() { loop { yield 1; } } pub fn main() { for x in g() {} }",
+    "fn g() { loop {} yield 1; } pub fn main() { g().next() }",
+    "fn g() { yield 1; loop {} } pub fn main() { g().map(|x| x).count() }",
+    "async fn f() { loop {} } pub fn main() { f().await }",
+    "async fn f() { loop {} } pub async fn main() { f().await }",
+    "pub fn main() { async { loop {} }.await }",
+    "async fn f(n) { if n == 0 { 0 } else { f(n - 1).await + 1 } } pub async fn main() { loop { f(10).await; } }",
+  ];
+  for (const code of programs) {
+    const e = failure(code, { budget: 200_000 });
+    strictEqual(e.code, "E_TIMEOUT", code);
+    const s = failure(code, { shouldStop: () => true });
+    strictEqual(s.code, "E_TIMEOUT", code);
+  }
+});

@@ -182,3 +182,26 @@ Deno.test("a compiled program is plain data that reloads without recompiling", (
   const copy = JSON.parse(JSON.stringify(program));
   strictEqual(new RuneVm(copy).call("main", []), 6);
 });
+
+Deno.test("hash map keys of different types never collide, even with odd strings", () => {
+  const { program, rendered } = compile(`
+    use std::collections::HashMap;
+    pub fn main(s) {
+      let m = HashMap::new();
+      m.insert((1,), "tuple");
+      m.insert(1, "int");
+      m.insert("1", "string");
+      m.insert(s, "odd string");
+      [m.len(), m[(1,)], m[1], m["1"], m[s]]
+    }`);
+  ok(program, rendered);
+  // The string that equals the encoding of the tuple key (1,).
+  const odd = "\udfff" + "t(i1)";
+  deepStrictEqual(toJson(new RuneVm(program).call("main", [fromJson(odd)])), [
+    4,
+    "tuple",
+    "int",
+    "string",
+    "odd string",
+  ]);
+});

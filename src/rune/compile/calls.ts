@@ -83,6 +83,16 @@ export function pathValue(c: Compiler, path: Path): string {
       c.error(path.span, `\`${segs.map((s) => s.name).join("::")}\` is a ${ref.kind}, not a value`);
       return "$UNIT";
     }
+    case "trait":
+      c.error(path.span, `\`${item.item.name.name}\` is a trait, not a value`);
+      return "$UNIT";
+    case "traitfn":
+      c.error(
+        path.span,
+        `\`${item.trait.item.name.name}::${item.name}\` can only be called`,
+        `write \`${item.trait.item.name.name}::${item.name}(value, …)\` or \`|x| x.${item.name}()\``,
+      );
+      return "$UNIT";
   }
 }
 
@@ -188,6 +198,15 @@ function directCall(c: Compiler, e: Extract<Expr, { kind: "call" }>, item: ItemD
     }
     case "const":
       return null;
+    case "traitfn": {
+      // `Trait::method(value, args…)` is `value.method(args…)`.
+      if (e.args.length === 0) {
+        c.error(e.span, `\`${name}\` needs the value to call it on as its first argument`);
+        return "$UNIT";
+      }
+      const [recv, ...rest] = args();
+      return methodCall(c, item.name, c.stable(recv), rest);
+    }
     case "host": {
       if (!item.spec) {
         c.error(e.span, `\`${item.path}\` is a module, not a function`);
@@ -244,11 +263,17 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
   if ((name === "len" && args.length === 0) || (name === "push" && args.length === 1)) {
     return methodCall(c, name, c.stable(recv), args.map((a) => c.stable(a)));
   }
+  if ((name === "sqrt" || name === "abs") && args.length === 0) {
+    // Float math inline; anything else (an int's `abs`, errors) through the call site.
+    const r = c.stable(recv);
+    const f = name === "sqrt" ? "$fsqrt" : "$fabs";
+    return `(${r} instanceof $Float ? new $Float(${f}(${r}.v)) : ${methodCall(c, name, r, [])})`;
+  }
   return methodCall(c, name, recv, args);
 }
 
 /** A method call through an inline-cached call site of its own. */
-function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
+export function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
   const s = c.prog.constant(`$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++})`);
   const generic = args.length <= 2
     ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Expr } from "../ast.ts";
+import type { Block, Expr } from "../ast.ts";
 import { Compiler } from "./compiler.ts";
 import { FnCtx, Scope } from "./context.ts";
 import { expr } from "./expr.ts";
@@ -14,7 +14,13 @@ import { emitFunction } from "./function.ts";
 
 /** Compile a closure expression; returns the expression that creates it. */
 export function closure(c: Compiler, e: Extract<Expr, { kind: "closure" }>): string {
-  if (e.isAsync) c.error(e.span, "async closures are not supported yet");
+  if (e.isAsync) {
+    // `async |x| body` is `|x| async { body }`: calling it gives a future.
+    const body: Block = e.body.kind === "block" && !e.body.isAsync
+      ? { ...e.body, isAsync: true }
+      : { kind: "block", stmts: [], tail: e.body, isAsync: true, span: e.body.span };
+    return closure(c, { ...e, isAsync: false, body });
+  }
   const fn = new FnCtx(c.fn, `${c.fn.name}::{closure}`, c.fn.selfType, c.prog.names);
   const inner = new Compiler(c.prog, fn, new Scope(c.scope, fn, c.scope.items));
   inner.pos = e.span.start;
@@ -35,4 +41,21 @@ export function closure(c: Compiler, e: Extract<Expr, { kind: "closure" }>): str
   c.prog.closures.push({ name, params, copies, fn: factory });
   const outer = caps.map((cap) => cap.outer);
   return caps.length === 0 ? `${name}$make()` : `${name}$make(${outer.join(", ")})`;
+}
+
+/**
+ * `async { … }`: a future whose body is the block, compiled as a closure without parameters (so
+ * `return` and `?` inside it leave the block, as in Rune).
+ */
+export function asyncBlock(c: Compiler, b: Block): string {
+  const body: Block = { ...b, isAsync: false };
+  const make = closure(c, {
+    kind: "closure",
+    params: [],
+    body,
+    isMove: true,
+    isAsync: false,
+    span: b.span,
+  });
+  return `new $Future(${make}, [])`;
 }

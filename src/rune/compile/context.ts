@@ -73,6 +73,8 @@ export class FnCtx {
   readonly decls = new Set<string>();
   readonly loops: LoopCtx[] = [];
   readonly captures = new Map<Binding, Capture>();
+  /** A generator function's body: `yield` is allowed. */
+  generator = false;
   #temps = 0;
 
   /**
@@ -154,6 +156,9 @@ export class Program implements Reporter {
       ...(hint ? { hint } : {}),
     });
   }
+
+  /** Pooled constants that are float literals (their JavaScript names). */
+  readonly floatConstants = new Set<string>();
 
   /** The local name of a built-in value. */
   libRef(key: string): string {

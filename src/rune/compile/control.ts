@@ -9,6 +9,7 @@ import type { Block, Condition, Expr, IfExpr, Pattern } from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
 import type { Line, LoopCtx } from "./context.ts";
+import { asyncBlock } from "./closure.ts";
 import { blockBody, blockParts, expr, exprInto } from "./expr.ts";
 import { cond } from "./operators.ts";
 import { patternTest } from "./pattern.ts";
@@ -24,7 +25,11 @@ function newLabel(): string {
 
 /** A block whose value goes to `target`. */
 export function blockInto(c: Compiler, b: Block, target: string | null): void {
-  if (b.isAsync) c.error(b.span, "async blocks are not supported yet");
+  if (b.isAsync) {
+    const future = asyncBlock(c, b);
+    if (target !== null) c.emit(`${target} = ${future};`);
+    return;
+  }
   if (b.label) {
     const loop: LoopCtx = { label: b.label.name, js: newLabel(), result: target, isBlock: true };
     c.fn.loops.push(loop);
@@ -210,10 +215,23 @@ export function forInto(
     const stop = iter.inclusive ? "<=" : "<";
     loopBody(c, e, i, `for (${i} = ${start}; ${i} ${stop} ${end}; ${i}++) {`);
   } else {
+    // A vector is walked by index (no iterator object, no call per element); anything else
+    // through its iterator.
+    const src = c.fn.tmp();
     const it = c.fn.tmp();
-    c.emit(`${it} = $iter(${expr(c, e.iter)});`);
+    const at = c.fn.tmp();
+    c.numeric.add(at);
+    c.emit(`${src} = ${expr(c, e.iter)};`);
+    c.emit(`${it} = $isVec(${src}) ? null : $iter(${src}); ${at} = 0;`);
     const v = c.fn.tmp();
-    loopBody(c, e, v, `for (;;) {`, `${v} = ${it}.nx(); if (${v} === $END) break;`);
+    loopBody(
+      c,
+      e,
+      v,
+      `for (;;) {`,
+      `if (${it} === null) { if (${at} >= ${src}.length) break; ${v} = ${src}[${at}++]; } ` +
+        `else { ${v} = ${it}.nx(); if (${v} === $END) break; }`,
+    );
   }
   if (target) c.emit(`${target} = $UNIT;`);
 }
@@ -292,6 +310,40 @@ export function continueExpr(c: Compiler, e: Extract<Expr, { kind: "continue" }>
     return;
   }
   c.emit(`continue ${loop.js};`);
+}
+
+/** `select { pat = future => body, …, default => body }`. */
+export function selectInto(
+  c: Compiler,
+  e: Extract<Expr, { kind: "select" }>,
+  target: string | null,
+): void {
+  const futures = c.list(e.arms, (a) => expr(c, a.future));
+  const won = c.fn.tmp();
+  c.emit(`${won} = $select([${futures.join(", ")}]);`);
+  const label = newLabel();
+  const body: Line[] = [];
+  e.arms.forEach((arm, i) => {
+    c.withScope(() => {
+      const [, lines] = c.collect(() => {
+        c.pos = arm.span.start;
+        const v = c.fn.tmp();
+        c.emit(`${v} = ${won}.t[1];`);
+        const test = patternTest(c, arm.pat, v);
+        if (test !== "true") c.emit(`if (!(${test})) throw $patFail(${v});`);
+        exprInto(c, arm.body, target);
+        c.emit(`break ${label};`);
+      });
+      body.push({ code: `if (${won}.t[0] === ${i}) {`, pos: arm.span.start });
+      for (const l of lines) body.push({ code: "  " + l.code, pos: l.pos });
+      body.push({ code: "}", pos: arm.span.start });
+    });
+  });
+  if (e.default) {
+    const [, lines] = c.collect(() => c.withScope(() => exprInto(c, e.default!, target)));
+    body.push(...lines);
+  } else if (target !== null) body.push({ code: `${target} = $UNIT;`, pos: c.pos });
+  c.emitBlock(`${label}: {`, body);
 }
 
 /** `return` / `return value`. */

@@ -19,6 +19,7 @@ import {
   loopInto,
   matchInto,
   returnExpr,
+  selectInto,
   whileInto,
 } from "./control.ts";
 import type { Line } from "./context.ts";
@@ -34,7 +35,7 @@ const I64_MIN = -9223372036854775808n;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Kinds that compile to statements. */
-const CONTROL = new Set(["block", "if", "match", "loop", "while", "for"]);
+const CONTROL = new Set(["block", "if", "match", "loop", "while", "for", "select"]);
 
 /** JavaScript for an int literal (a number when safe, else a bigint), or null if out of range. */
 export function intLiteral(v: bigint): string | null {
@@ -60,8 +61,11 @@ export function literal(c: Compiler, v: LitValue, span: Span): string {
     }
     case "byte":
       return String(v.v);
-    case "float":
-      return c.prog.constant(`new $Float(${floatLiteral(v.v)})`);
+    case "float": {
+      const js = c.prog.constant(`new $Float(${floatLiteral(v.v)})`);
+      c.prog.floatConstants.add(js);
+      return js;
+    }
     case "bool":
       return String(v.v);
     case "str":
@@ -195,7 +199,8 @@ export function expr(c: Compiler, e: Expr): string {
     case "match":
     case "loop":
     case "while":
-    case "for": {
+    case "for":
+    case "select": {
       const simple = e.kind === "block" ? simpleBlock(c, e) : null;
       if (simple !== null) return simple;
       const t = c.fn.tmp();
@@ -221,16 +226,22 @@ export function expr(c: Compiler, e: Expr): string {
     }
     case "macro":
       return macro(c, e);
-    case "yield":
-      c.error(e.span, "generators (`yield`) are not supported yet");
-      return "$UNIT";
+    case "yield": {
+      if (!c.fn.generator) {
+        c.error(
+          e.span,
+          "`yield` is only allowed in the body of a `fn` item",
+          "closures and async functions cannot be generators here",
+        );
+        return "$UNIT";
+      }
+      const v = e.value ? expr(c, e.value) : "$UNIT";
+      const t = c.fn.tmp();
+      c.emit(`${t} = yield ${v};`);
+      return t;
+    }
     case "await":
-      c.error(
-        e.span,
-        "`.await` is not supported yet",
-        "async functions and futures land in a later version",
-      );
-      return "$UNIT";
+      return `$await(${expr(c, e.expr)})`;
     case "error":
       return "$UNIT";
   }
@@ -267,6 +278,9 @@ export function exprInto(c: Compiler, e: Expr, target: string | null): void {
       return;
     case "for":
       forInto(c, e, target);
+      return;
+    case "select":
+      selectInto(c, e, target);
       return;
     case "paren":
       exprInto(c, e.expr, target);

@@ -31,6 +31,8 @@ export interface FunctionCode {
   params: string[];
   lines: Line[];
   pos: number;
+  /** A JavaScript generator function (`function*`). */
+  star?: boolean;
 }
 
 /** Compile a function body with `c` (whose FnCtx and scope are the function's own). */

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { ConstItem, EnumItem, FnItem, Ident, StructBody, StructItem } from "../ast.ts";
+import type {
+  ConstItem,
+  EnumItem,
+  FnItem,
+  Ident,
+  StructBody,
+  StructItem,
+  TraitItem,
+} from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { BuiltinRef } from "../std/prelude.ts";
 
@@ -91,6 +99,21 @@ export interface BuiltinDef {
   ref: BuiltinRef;
 }
 
+/** A trait: methods an `impl Trait for Type` must define, and default ones it gets. */
+export interface TraitDef {
+  kind: "trait";
+  item: TraitItem;
+  /** The module the trait is declared in (its default methods resolve names there). */
+  mod: Mod;
+}
+
+/** A trait's method named through the trait (`Shape::area`): calls it on the first argument. */
+export interface TraitFnDef {
+  kind: "traitfn";
+  trait: TraitDef;
+  name: string;
+}
+
 /** A function the host provides (`crucible::read_note`), or a module of them. */
 export interface HostDef {
   kind: "host";
@@ -102,7 +125,10 @@ export interface HostDef {
 
 /** A function a host makes available to programs under a module path. */
 export interface HostFunctionSpec {
-  /** Full path, `::`-separated (`crucible::graph::backlinks`). */
+  /**
+   * Full path, `::`-separated (`crucible::graph::backlinks`). A path ending in `::*` makes every
+   * function name in that module a host function with these parameters (`other_plugin::*`).
+   */
   path: string;
   /** Number of parameters. */
   params: number;
@@ -119,7 +145,9 @@ export type ItemDef =
   | VariantDef
   | ModDef
   | BuiltinDef
-  | HostDef;
+  | HostDef
+  | TraitDef
+  | TraitFnDef;
 
 /** One `use` binding: a name and the path it stands for. */
 export interface Import {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
+import type { FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
 import {
@@ -53,6 +53,8 @@ export class ItemTable {
 
   readonly #host = new Map<string, HostFunctionSpec>();
   readonly #hostModules = new Set<string>();
+  /** Modules whose every function is a host function (`module::*`). */
+  readonly #hostWildcards = new Map<string, HostFunctionSpec>();
 
   /** @param names name allocator; @param report error sink; @param host host functions */
   constructor(
@@ -61,7 +63,8 @@ export class ItemTable {
     host: readonly HostFunctionSpec[] = [],
   ) {
     for (const h of host) {
-      this.#host.set(h.path, h);
+      if (h.path.endsWith("::*")) this.#hostWildcards.set(h.path.slice(0, -3), h);
+      else this.#host.set(h.path, h);
       const parts = h.path.split("::");
       for (let i = 1; i < parts.length; i++) this.#hostModules.add(parts.slice(0, i).join("::"));
     }
@@ -71,7 +74,13 @@ export class ItemTable {
   private hostItem(path: string): HostDef | null {
     const spec = this.#host.get(path);
     if (spec) return { kind: "host", path, spec };
-    return this.#hostModules.has(path) ? { kind: "host", path } : null;
+    if (this.#hostModules.has(path)) return { kind: "host", path };
+    const at = path.lastIndexOf("::");
+    const wildcard = at < 0 ? undefined : this.#hostWildcards.get(path.slice(0, at));
+    if (wildcard && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(path.slice(at + 2))) {
+      return { kind: "host", path, spec: { ...wildcard, path } };
+    }
+    return null;
   }
 
   /** Declare items into `mod` (a module or a block scope); impls are attached afterwards. */
@@ -174,6 +183,9 @@ export class ItemTable {
         case "impl":
           impls.push(item);
           break;
+        case "trait":
+          this.add(mod, item.name, { kind: "trait", item, mod });
+          break;
       }
     }
     for (const impl of impls) this.attachImpl(mod, impl);
@@ -212,7 +224,43 @@ export class ItemTable {
       this.report.error(impl.target.span, "`impl` needs a struct or an enum declared in this file");
       return;
     }
-    for (const f of impl.fns) {
+    const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
+    if (impl.trait) {
+      const trait = this.resolvePath(mod, impl.trait, true);
+      if (trait === null) return;
+      if (trait.kind !== "trait") {
+        this.report.error(
+          impl.trait.span,
+          `\`${impl.trait.segments.map((s) => s.name).join("::")}\` is not a trait`,
+        );
+        return;
+      }
+      const t = trait.item;
+      const members = new Set([...t.required, ...t.provided.map((f) => f.name)].map((n) => n.name));
+      const given = new Set(impl.fns.map((f) => f.name.name));
+      for (const f of impl.fns) {
+        if (!members.has(f.name.name)) {
+          this.report.error(
+            f.name.span,
+            `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
+          );
+        }
+      }
+      const missing = t.required.filter((r) => !given.has(r.name));
+      if (missing.length > 0) {
+        this.report.error(
+          impl.target.span,
+          `\`${target.name}\` does not implement ${
+            missing.map((m) => `\`${m.name}\``).join(", ")
+          } of the trait \`${t.name.name}\``,
+        );
+      }
+      // Default methods the impl does not override, compiled for this type.
+      for (const f of t.provided) {
+        if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
+      }
+    }
+    for (const { f, mod } of fns) {
       if (
         target.fns.has(f.name.name) || (target.kind === "enum" && target.variants.has(f.name.name))
       ) {
@@ -306,6 +354,12 @@ export class ItemTable {
       this.report.error(imp.span, `the import \`${imp.name}\` refers to itself`);
       return null;
     }
+    if (imp.path.length === 1 && imp.path[0].name === imp.name) {
+      // `use name;` names a top-level module the host provides (`use crucible;`, a plugin's
+      // dependency), not the import itself.
+      const host = this.hostItem(imp.name);
+      if (host) return host;
+    }
     this.#resolving.add(imp);
     try {
       return this.resolveSegments(mod.module, imp.path, imp.span, true);
@@ -364,6 +418,12 @@ export class ItemTable {
         if (v && i === segments.length - 1) return v;
         if (f && i === segments.length - 1) return f;
         return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
+      } else if (cur.kind === "trait") {
+        const t = cur.item;
+        const known = t.required.some((r) => r.name === seg) ||
+          t.provided.some((f) => f.name.name === seg);
+        if (known && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg };
+        return fail(`the trait \`${t.name.name}\` has no method \`${seg}\``);
       } else if (cur.kind === "host" && !cur.spec) {
         const next = this.hostItem(`${cur.path}::${seg}`);
         if (!next) return fail(`cannot find \`${seg}\` in \`${cur.path}\``);

@@ -195,7 +195,7 @@ export function macro(c: Compiler, e: MacroExpr): string {
     case "dbg": {
       const values = c.list(args.map((a) => a.value), (x) => expr(c, x)).map((v) => c.stable(v));
       const { line } = c.prog.source.position(e.span.start);
-      const prefix = `[${c.prog.source.name}:${line}]`;
+      const prefix = `[${c.prog.source.fileAt(e.span.start)}:${line}]`;
       for (let i = 0; i < args.length; i++) {
         c.emit(
           `$eout(${JSON.stringify(`${prefix} ${sourceText(c, args[i].value)} = `)} + $debugPretty(${

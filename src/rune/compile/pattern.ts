@@ -103,6 +103,15 @@ function patternItem(
   return null;
 }
 
+/** Built-in one-field variants: their runtime class and the field holding the value. */
+const WRAPPERS: Record<string, [string, string]> = Object.assign(Object.create(null), {
+  Some: ["$Some", ".v"],
+  Ok: ["$Ok", ".v"],
+  Err: ["$Err", ".v"],
+  "GeneratorState::Yielded": ["$Yielded", '["f_0"]'],
+  "GeneratorState::Complete": ["$Complete", '["f_0"]'],
+});
+
 function test(c: Compiler, pat: Pattern, s: string, reuse: Reuse, seen: Set<string>): string {
   switch (pat.kind) {
     case "wild":
@@ -156,17 +165,21 @@ function test(c: Compiler, pat: Pattern, s: string, reuse: Reuse, seen: Set<stri
     case "tuplestruct": {
       const item = resolveItem(c, pat.path);
       if (!item) return "false";
-      if (
-        item.kind === "builtin" && item.ref.kind === "value" &&
-        ["Some", "Ok", "Err"].includes(item.ref.key)
-      ) {
+      const wrapper = item.kind === "builtin" && item.ref.kind === "value"
+        ? WRAPPERS[item.ref.key]
+        : undefined;
+      if (item.kind === "builtin" && wrapper) {
         const items = pat.items.filter((p) => p.kind !== "rest");
         if (items.length !== 1 && !(items.length === 0 && pat.items.length === 1)) {
-          c.error(pat.span, `\`${item.ref.key}\` has exactly one field`);
+          c.error(
+            pat.span,
+            `\`${item.ref.kind === "value" ? item.ref.key : ""}\` has exactly one field`,
+          );
           return "false";
         }
-        const inner = items.length === 1 ? test(c, items[0], `${s}.v`, reuse, seen) : "true";
-        return and([`${s} instanceof $${item.ref.key}`, inner]);
+        const [cls, field] = wrapper;
+        const inner = items.length === 1 ? test(c, items[0], `${s}${field}`, reuse, seen) : "true";
+        return and([`${s} instanceof ${cls}`, inner]);
       }
       if ((item.kind !== "struct" && item.kind !== "variant") || item.shape !== "tuple") {
         c.error(

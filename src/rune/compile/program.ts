@@ -57,6 +57,8 @@ export interface CompiledProgram {
   fnNames: Record<string, string>;
   /** Host functions the program calls (each must be provided when it is loaded). */
   host: string[];
+  /** With module files: the file names, and for each generated line the index of its file. */
+  files?: { names: string[]; lines: number[] };
 }
 
 /** Names the runtime object provides, bound as `$name` at the top of every module. */
@@ -139,6 +141,14 @@ export const RUNTIME_NAMES = [
   "tick",
   "mkType",
   "bindType",
+  "Gen",
+  "Future",
+  "await",
+  "select",
+  "Yielded",
+  "Complete",
+  "fsqrt",
+  "fabs",
 ] as const;
 
 /** Compile a parsed file. Diagnostics (errors and warnings) are in `prog.diagnostics`. */
@@ -154,7 +164,7 @@ export function compileFile(
   items.checkImports();
 
   const functions: FunctionCode[] = [];
-  for (let i = 0; i < items.fns.length; i++) functions.push(compileFn(prog, items.fns[i]));
+  for (let i = 0; i < items.fns.length; i++) functions.push(...compileFn(prog, items.fns[i]));
   const consts = items.consts.length > 0 ? compileConsts(prog, items.consts) : [];
   if (prog.diagnostics.some((d) => d.severity === "error")) return { program: null, prog };
 
@@ -201,7 +211,9 @@ export function compileFile(
       }, v); }`,
     );
   }
-  for (const f of functions) emitCode(out, `function ${f.name}(${f.params.join(", ")}) {`, f);
+  for (const f of functions) {
+    emitCode(out, `function${f.star ? "*" : ""} ${f.name}(${f.params.join(", ")}) {`, f);
+  }
   for (const cl of prog.closures) {
     out.push({ code: `function ${cl.name}$make(${cl.params.join(", ")}) {`, pos: cl.fn.pos });
     const inner: FunctionCode = {
@@ -243,6 +255,14 @@ export function compileFile(
       columns: out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).column)),
       fnNames,
       host: [...prog.host.keys()],
+      ...(source.parts.length > 1
+        ? {
+          files: {
+            names: source.parts.map((p) => p.name),
+            lines: out.map((l) => (l.pos < 0 ? 0 : source.partIndex(l.pos))),
+          },
+        }
+        : {}),
       exports: exported.map((f) => ({
         name: f.path,
         arity: f.arity,
@@ -294,28 +314,45 @@ function emitCode(out: Line[], head: string, f: FunctionCode, indent = "", tail 
   out.push({ code: indent + tail, pos: f.pos });
 }
 
-function compileFn(prog: Program, def: FnDef): FunctionCode {
+/**
+ * Compile one `fn` item. A generator function becomes a JavaScript generator function (`F$gen`)
+ * behind a wrapper that returns a Rune `Generator`; an `async fn` becomes a plain function
+ * (`F$body`) behind a wrapper that returns a `Future` of it.
+ */
+function compileFn(prog: Program, def: FnDef): FunctionCode[] {
   const item = def.item;
   const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
   const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
   c.pos = item.span.start;
-  if (item.isGenerator) {
-    c.error(item.name.span, "generator functions (`yield`) are not supported yet");
-  }
-  if (item.isAsync) {
+  if (item.isGenerator && item.isAsync) {
     c.error(
       item.name.span,
-      "`async fn` is not supported yet",
-      "remove `async`; futures land in a later version",
+      "async generator functions (streams) are not supported",
+      "return a Vec, or make it a plain generator",
     );
   }
-  return emitFunction(c, {
-    jsName: def.js,
+  fn.generator = item.isGenerator && !item.isAsync;
+  const suffix = fn.generator ? "$gen" : item.isAsync ? "$body" : "";
+  const code = emitFunction(c, {
+    jsName: def.js + suffix,
     params: item.params,
     selfParam: item.hasSelf,
     body: () => c.withScope(() => blockBody(c, item.body)),
     pos: item.span.start,
   });
+  if (suffix === "") return [code];
+  code.star = fn.generator;
+  const args = code.params.join(", ");
+  const make = fn.generator
+    ? `new $Gen(${code.name}(${args}))`
+    : `new $Future(${code.name}, [${args}])`;
+  const wrapper: FunctionCode = {
+    name: def.js,
+    params: code.params,
+    lines: [{ code: `return ${make};`, pos: item.span.start }],
+    pos: item.span.start,
+  };
+  return [wrapper, code];
 }
 
 function compileConsts(prog: Program, defs: ConstDef[]): { def: ConstDef; code: FunctionCode }[] {

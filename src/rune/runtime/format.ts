@@ -13,6 +13,7 @@ import {
   Float,
   HashMapValue,
   HashSetValue,
+  mapEntries,
   NONE,
   Ok,
   Range,
@@ -160,7 +161,7 @@ function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>
       return list(
         "{",
         "}",
-        [...v.m.values()].map(([k, x]) => `${inner(k)}: ${inner(x)}`),
+        mapEntries(v).map(([k, x]) => `${inner(k)}: ${inner(x)}`),
       );
     }
     if (v instanceof HashSetValue) return list("{", "}", [...v.m.values()].map(inner));
@@ -262,10 +263,11 @@ export function formatWith(v: Value, spec: FormatSpec): string {
     sign = negative ? "-" : spec.sign === "+" ? "+" : "";
   }
   const width = spec.width ?? 0;
-  const len = [...body].length + sign.length;
+  if (width === 0) return sign + body;
+  const len = charCount(body) + sign.length;
   if (len >= width) return sign + body;
   if (spec.zero && numeric) {
-    const prefixMatch = /^0[xbo]/.exec(body);
+    const prefixMatch = spec.alternate ? /^0[xbo]/.exec(body) : null;
     const prefix = prefixMatch ? prefixMatch[0] : "";
     return sign + prefix + "0".repeat(width - len) + body.slice(prefix.length);
   }
@@ -276,6 +278,16 @@ export function formatWith(v: Value, spec: FormatSpec): string {
   if (align === ">") return fill.repeat(pad) + sign + body;
   const left = Math.floor(pad / 2);
   return fill.repeat(left) + sign + body + fill.repeat(pad - left);
+}
+
+/** Chars (code points) in a string, without building an array. */
+function charCount(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u >= 0xd800 && u <= 0xdbff) n--;
+  }
+  return n;
 }
 
 function toFixedExact(x: number, digits: number): string {

@@ -21,6 +21,7 @@ import {
   Float,
   HashMapValue,
   HashSetValue,
+  mapEntries,
   NONE,
   Ok,
   Some,
@@ -101,7 +102,7 @@ export function toJson(v: Value, what = "the value", depth = 0): JsonValue {
   if (v instanceof Bytes) return v.b.slice();
   if (v instanceof HashSetValue) return [...v.m.values()].map((x, i) => inner(x, `${what}[${i}]`));
   if (v instanceof HashMapValue) {
-    const entries = [...v.m.values()];
+    const entries = mapEntries(v);
     if (entries.every(([k]) => typeof k === "string")) {
       const out: Record<string, JsonValue> = {};
       for (const [k, x] of entries) {

@@ -387,9 +387,9 @@ function eqObjects(a: Value, b: Value, depth: number): boolean {
   }
   if (a instanceof HashMapValue) {
     if (!(b instanceof HashMapValue) || a.m.size !== b.m.size) return false;
-    for (const [k, e] of a.m) {
-      const f = b.m.get(k);
-      if (f === undefined || !eqValues(e[1], f[1], depth + 1)) return false;
+    for (const [k, x] of a.m) {
+      const y = b.m.get(k);
+      if (y === undefined || !eqValues(x, y, depth + 1)) return false;
     }
     return true;
   }

@@ -52,6 +52,7 @@ import {
   type Value,
 } from "./values.ts";
 import { toIter } from "../std/iter.ts";
+import { awaitValue, Complete, Future, Generator, selectFirst, Yielded } from "./generator.ts";
 import { cast } from "../std/num.ts";
 import { BUILTIN_TYPES, LIB } from "../std/prelude.ts";
 import { takeString, updateString } from "../std/string.ts";
@@ -240,6 +241,14 @@ export const RUNTIME = Object.freeze({
   tick,
   mkType: makeType,
   bindType,
+  Gen: Generator,
+  Future,
+  await: awaitValue,
+  select: selectFirst,
+  Yielded,
+  Complete,
+  fsqrt: Math.sqrt,
+  fabs: Math.abs,
   lib: LIB,
   ufcs(type: string, method: string) {
     const f = BUILTIN_TYPES[type].methods[method];

@@ -193,12 +193,27 @@ export function isInt(v: Value): v is number | bigint {
 
 /** `std::collections::HashMap`: any hashable key (see {@link hashKey}) to a value. */
 export class HashMapValue {
-  /** Encoded key → [key, value], in insertion order. */
-  readonly m: Map<string, [Value, Value]> = new Map();
+  /** Map key (an int, a string, or an encoding; see hashKey) → value, in insertion order. */
+  readonly m: Map<string | number, Value> = new Map();
+  /** The original keys of entries whose map key is an encoding (tuples, chars, …). */
+  k: Map<string, Value> | null = null;
+}
+
+/** The key a HashMap's map key stands for. */
+export function mapKeyValue(map: HashMapValue, key: string | number): Value {
+  if (typeof key === "number" || key.charCodeAt(0) !== 0xdfff) return key;
+  return map.k!.get(key);
+}
+
+/** A HashMap's (key, value) entries, in insertion order. */
+export function mapEntries(map: HashMapValue): [Value, Value][] {
+  const out: [Value, Value][] = [];
+  for (const [key, v] of map.m) out.push([mapKeyValue(map, key), v]);
+  return out;
 }
 
 /** `std::collections::HashSet`. */
 export class HashSetValue {
   /** Encoded key → key, in insertion order. */
-  readonly m: Map<string, Value> = new Map();
+  readonly m: Map<string | number, Value> = new Map();
 }

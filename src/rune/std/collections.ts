@@ -17,6 +17,8 @@ import {
   HashMapValue,
   HashSetValue,
   type Iter,
+  mapEntries,
+  mapKeyValue,
   methodTable,
   NONE,
   setMethods,
@@ -27,8 +29,20 @@ import {
 } from "../runtime/values.ts";
 import { ArrayIter, drain, JsIter, toIter } from "./iter.ts";
 
-/** The encoding of a hashable key. */
-export function hashKey(k: Value, depth = 0): string {
+/**
+ * The JavaScript `Map` key of a hashable key: a safe int is itself, a string is itself, anything
+ * else is a string encoding that starts with a lone surrogate (U+DFFF), which no string key
+ * starts with (a string that does is encoded as well), so no two keys collide.
+ */
+export function hashKey(k: Value): string | number {
+  if (typeof k === "number") return k;
+  // A string from JSON may start with a lone surrogate; such a string is encoded too.
+  if (typeof k === "string" && k.charCodeAt(0) !== 0xdfff) return k;
+  return "\uDFFF" + encodeKey(k, 0);
+}
+
+/** An unambiguous string encoding of a hashable key (used inside composite keys). */
+function encodeKey(k: Value, depth: number): string {
   if (depth > 32) throw typeError("a key is nested too deeply to hash");
   switch (typeof k) {
     case "number":
@@ -44,9 +58,9 @@ export function hashKey(k: Value, depth = 0): string {
     if (Number.isNaN(k.v)) throw typeError("NaN cannot be a key");
     return `f${k.v === 0 ? 0 : k.v}`;
   }
-  if (k instanceof Tuple) return `t(${k.t.map((x) => hashKey(x, depth + 1)).join(",")})`;
-  if (Array.isArray(k)) return `v[${k.map((x) => hashKey(x, depth + 1)).join(",")}]`;
-  if (k instanceof Some) return `S(${hashKey(k.v, depth + 1)})`;
+  if (k instanceof Tuple) return `t(${k.t.map((x) => encodeKey(x, depth + 1)).join(",")})`;
+  if (Array.isArray(k)) return `v[${k.map((x) => encodeKey(x, depth + 1)).join(",")}]`;
+  if (k instanceof Some) return `S(${encodeKey(k.v, depth + 1)})`;
   if (k === NONE) return "N";
   throw typeError(`a value of type \`${typeName(k)}\` cannot be used as a key`);
 }
@@ -64,9 +78,12 @@ function entryCost(k: Value): number {
 export function mapInsert(map: HashMapValue, k: Value, v: Value): Value | undefined {
   const key = hashKey(k);
   const old = map.m.get(key);
-  if (old === undefined) charge(entryCost(k));
-  map.m.set(key, [k, v]);
-  return old?.[1];
+  if (old === undefined) {
+    charge(entryCost(k));
+    if (typeof key === "string" && key !== k) (map.k ??= new Map()).set(key, k);
+  }
+  map.m.set(key, v);
+  return old;
 }
 
 /** A new HashMap from (key, value) pairs. */
@@ -95,47 +112,58 @@ MAP.insert = (m: HashMapValue, k: Value, v: Value) => {
   return old === undefined ? NONE : new Some(old);
 };
 MAP.get = (m: HashMapValue, k: Value) => {
-  const e = m.m.get(hashKey(k));
-  return e === undefined ? NONE : new Some(e[1]);
+  const v = m.m.get(hashKey(k));
+  return v === undefined ? NONE : new Some(v);
 };
 MAP.contains_key = (m: HashMapValue, k: Value) => m.m.has(hashKey(k));
 MAP.remove = (m: HashMapValue, k: Value) => {
   const key = hashKey(k);
-  const e = m.m.get(key);
-  if (e === undefined) return NONE;
+  const v = m.m.get(key);
+  if (v === undefined) return NONE;
   m.m.delete(key);
+  m.k?.delete(key as string);
   credit(entryCost(k));
-  return new Some(e[1]);
+  return new Some(v);
 };
 MAP.clear = (m: HashMapValue) => {
   m.m.clear();
+  m.k = null;
   return UNIT;
 };
-MAP.keys = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[0]);
-MAP.values = (m: HashMapValue) => new JsIter(m.m.values(), (e) => (e as [Value, Value])[1]);
+MAP.keys = (m: HashMapValue) => new JsIter(m.m.keys(), (k) => mapKeyValue(m, k as string));
+MAP.values = (m: HashMapValue) => new JsIter(m.m.values(), (v) => v);
 MAP.iter = (m: HashMapValue) =>
-  new JsIter(m.m.values(), (e) => new Tuple([...(e as [Value, Value])]));
+  new JsIter(m.m.entries(), (e) => {
+    const [k, v] = e as [string | number, Value];
+    return new Tuple([mapKeyValue(m, k), v]);
+  });
 MAP.into_iter = MAP.iter;
 MAP.extend = (m: HashMapValue, items: Value) => {
   const more = mapFrom(items);
-  for (const [k, v] of more.m.values()) mapInsert(m, k, v);
+  for (const [k, v] of mapEntries(more)) mapInsert(m, k, v);
   return UNIT;
 };
 MAP.clone = (m: HashMapValue) => {
   const out = new HashMapValue();
-  for (const [key, e] of m.m) out.m.set(key, [e[0], e[1]]);
+  for (const [key, v] of m.m) out.m.set(key, v);
+  if (m.k) out.k = new Map(m.k);
   charge(m.m.size * COST.entry + COST.header);
   return out;
 };
 MAP.retain = (m: HashMapValue, f: Value) => {
   const g = callable(f, 2, "retain");
-  for (const [key, e] of [...m.m]) if (g(e[0], e[1]) !== true) m.m.delete(key);
+  for (const [key, v] of [...m.m]) {
+    if (g(mapKeyValue(m, key), v) !== true) {
+      m.m.delete(key);
+      m.k?.delete(key as string);
+    }
+  }
   return UNIT;
 };
 MAP.get_or_insert = (m: HashMapValue, k: Value, d: Value) => {
   const key = hashKey(k);
-  const e = m.m.get(key);
-  if (e !== undefined) return e[1];
+  const v = m.m.get(key);
+  if (v !== undefined) return v;
   mapInsert(m, k, d);
   return d;
 };
@@ -194,9 +222,9 @@ METHODS.vec["collect::<HashSet>"] = (v: Value[]) => setFrom(v);
 
 /** `map[key]`. */
 export function indexMap(m: HashMapValue, k: Value): Value {
-  const e = m.m.get(hashKey(k));
-  if (e === undefined) throw panic(`missing key ${debug(k)} in map`);
-  return e[1];
+  const v = m.m.get(hashKey(k));
+  if (v === undefined) throw panic(`missing key ${debug(k)} in map`);
+  return v;
 }
 
 // `for` loops and iterator adapters reach these through toIter's hook.

@@ -37,6 +37,14 @@ import { mapFrom, setFrom } from "./collections.ts";
 import { EQUAL, GREATER, LESS, ORDERING } from "./ordering.ts";
 import { charFromDigit, charFromU32, intPow, maxOf, minOf } from "./num.ts";
 import { parseFloat64, parseInt64 } from "./string.ts";
+import {
+  Complete,
+  Future,
+  Generator,
+  GENERATOR_STATE,
+  join as joinFutures,
+  Yielded,
+} from "../runtime/generator.ts";
 
 /** A built-in type: how `is` recognises its values and where its methods are. */
 export interface BuiltinType {
@@ -89,6 +97,21 @@ export const BUILTIN_TYPES: Record<string, BuiltinType> = Object.assign(Object.c
     test: (v: Value) => v instanceof HashSetValue,
     methods: (HashSetValue.prototype as unknown as { $m: MethodTable }).$m,
   },
+  Generator: {
+    name: "Generator",
+    test: (v: Value) => v instanceof Generator,
+    methods: (Generator.prototype as unknown as { $m: MethodTable }).$m,
+  },
+  Future: {
+    name: "Future",
+    test: (v: Value) => v instanceof Future,
+    methods: (Future.prototype as unknown as { $m: MethodTable }).$m,
+  },
+  GeneratorState: {
+    name: "GeneratorState",
+    test: (v: Value) => v instanceof Yielded || v instanceof Complete,
+    methods: GENERATOR_STATE.methods,
+  },
   Ordering: {
     name: "Ordering",
     test: (v: Value) => v instanceof StructValue && v.$t.enum === ORDERING,
@@ -126,6 +149,12 @@ const TYPE_PATHS: Record<string, string> = nullProto({
   "std::bytes::Bytes": "Bytes",
   "std::iter::Iterator": "Iterator",
   "std::cmp::Ordering": "Ordering",
+  "std::ops::GeneratorState": "GeneratorState",
+  "std::ops::generator::GeneratorState": "GeneratorState",
+  "std::ops::Generator": "Generator",
+  "std::ops::generator::Generator": "Generator",
+  "std::generator::Generator": "Generator",
+  "std::future::Future": "Future",
   "std::collections::HashMap": "HashMap",
   "std::collections::HashSet": "HashSet",
 });
@@ -196,6 +225,10 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["Ordering::Less", LESS],
   ["Ordering::Equal", EQUAL],
   ["Ordering::Greater", GREATER],
+  // generators and futures
+  ["GeneratorState::Yielded", fn("Yielded", (v: Value) => new Yielded(v))],
+  ["GeneratorState::Complete", fn("Complete", (v: Value) => new Complete(v))],
+  ["future::join", fn("join", (x: Value) => joinFutures(x))],
   // cmp
   ["cmp::max", fn("max", (a: Value, b: Value) => maxOf(a, b))],
   ["cmp::min", fn("min", (a: Value, b: Value) => minOf(a, b))],
@@ -305,6 +338,8 @@ const MODULES = new Set([
   "std::u64",
   "std::bool",
   "std::fmt",
+  "std::future",
+  "std::ops::generator",
 ]);
 
 /**

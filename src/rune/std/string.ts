@@ -403,6 +403,11 @@ function mutatorArity(name: string, f: { length: number }, argc: number): void {
 
 /** Run a String updater by name (compiled code writes the result back). */
 export function updateString(name: string, s: string, ...args: Value[]): string {
+  // The common case without the lookup and the arity check.
+  if (name === "push_str" && args.length === 1 && typeof args[0] === "string") {
+    charge(args[0].length * COST.char);
+    return s + args[0];
+  }
   const f = STRING_UPDATERS[name];
   mutatorArity(name, f, args.length);
   return f(s, ...args);

@@ -1,12 +1,12 @@
 /**
  * The Rune syntax check for `cru plugins validate`: compile (never run) a plugin's code against
- * the `crucible` module and report every error and warning as a plugin problem with its line.
+ * the `crucible` module (and the modules of its declared dependencies) and report every error and warning as a plugin problem with its line.
  *
  * @module
  */
 import { compile } from "../../../rune/mod.ts";
 import type { PluginProblem } from "../../../plugins/problem.ts";
-import { CRUCIBLE_MODULE } from "./engine.ts";
+import { dependencyModules, pluginHostModules } from "./engine.ts";
 
 /**
  * Compile Rune source and report its diagnostics.
@@ -18,8 +18,14 @@ import { CRUCIBLE_MODULE } from "./engine.ts";
  * problems[0].line; // 2
  * ```
  */
-export function checkRuneSyntax(file: string, chunkName: string, code: string): PluginProblem[] {
-  const { diagnostics } = compile(code, { file: chunkName, host: CRUCIBLE_MODULE });
+export function checkRuneSyntax(
+  file: string,
+  chunkName: string,
+  code: string,
+  dependencies: readonly string[] = [],
+): PluginProblem[] {
+  const host = pluginHostModules(dependencyModules(dependencies).keys());
+  const { diagnostics } = compile(code, { file: chunkName, host });
   return diagnostics.map((d) => ({
     file,
     line: d.line,

@@ -9,6 +9,10 @@
  * takes the parameters as its one argument (or no argument); a result of `Err(e)` fails the
  * invocation with `E_RUNTIME`, `Ok(v)` returns `v`.
  *
+ * A declared dependency is a module named after it (hyphens become underscores): with
+ * `dependencies: {dice-roller: "^1"}`, `dice_roller::main(params)` and `dice_roller::other(params)`
+ * are call proxies that go through the `invoke_plugin` binding, as Lua's `require` proxies do.
+ *
  * @module
  */
 import { binding, BINDINGS } from "../../bindings.ts";
@@ -46,13 +50,48 @@ function basename(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1);
 }
 
-function compiled(ctx: EngineContext): CompiledProgram {
-  const key = `${ctx.plugin.hash}:${ctx.plugin.file}`;
+/** The Rune module name of a dependency (`dice-roller` → `dice_roller`), or null if it has none. */
+export function dependencyModule(name: string): string | null {
+  const module = name.replace(/-/g, "_");
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(module) || module === "crucible" || module === "std") {
+    return null;
+  }
+  return module;
+}
+
+/** Every function of every declared dependency, as host functions taking the parameters. */
+function dependencySpecs(ctx: EngineContext): Map<string, string> {
+  return dependencyModules(ctx.dependencies ?? []);
+}
+
+/** Module name → dependency name, for the dependencies that have a module name. */
+export function dependencyModules(dependencies: readonly string[]): Map<string, string> {
+  const modules = new Map<string, string>();
+  for (const dep of dependencies) {
+    const module = dependencyModule(dep);
+    if (module !== null && !modules.has(module)) modules.set(module, dep);
+  }
+  return modules;
+}
+
+/**
+ * The host functions a plugin's code may call: the `crucible` module and, for each declared
+ * dependency, a module of call proxies (`dice_roller::*`).
+ */
+export function pluginHostModules(dependencies: Iterable<string>): HostFunctionSpec[] {
+  return [
+    ...CRUCIBLE_MODULE,
+    ...[...dependencies].map((m) => ({ path: `${m}::*`, params: 1, optional: 1 })),
+  ];
+}
+
+function compiled(ctx: EngineContext, deps: Map<string, string>): CompiledProgram {
+  const key = `${ctx.plugin.hash}:${ctx.plugin.file}:${[...deps.keys()].join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const result = compile(ctx.plugin.code, {
     file: basename(ctx.plugin.file),
-    host: CRUCIBLE_MODULE,
+    host: pluginHostModules(deps.keys()),
   });
   if (!result.program) {
     const first = result.diagnostics.find((d) => d.severity === "error")!;
@@ -100,6 +139,22 @@ function withCoverage(ctx: EngineContext, program: CompiledProgram): Instrumente
     instrumented.set(key, instrument(program, tests));
   }
   return instrumented.get(key)!;
+}
+
+/**
+ * `dep::f(params)`: run function `f` of plugin `dep` through `crucible::invoke_plugin`; `main`
+ * runs the dependency's entry, whatever its name.
+ */
+function dependencyProxy(
+  host: Record<string, (...args: unknown[]) => unknown>,
+  dep: string,
+  fn: string,
+): (...args: unknown[]) => unknown {
+  const invoke = host["crucible::invoke_plugin"];
+  return (...args: unknown[]) => {
+    const params = args.length > 0 ? args[0] : new Map();
+    return fn === "main" ? invoke(dep, params) : invoke(dep, params, fn);
+  };
 }
 
 /** Create a Rune engine for one invocation. */
@@ -174,10 +229,17 @@ export function createRuneEngine(ctx: EngineContext): Promise<Engine> {
     stdout: write,
     stderr: write,
   };
+  const deps = dependencySpecs(ctx);
   let vm: RuneVm;
   let covered: Instrumented | null = null;
   try {
-    let program = compiled(ctx);
+    let program = compiled(ctx, deps);
+    for (const path of program.host) {
+      if (Object.hasOwn(host, path)) continue;
+      const at = path.lastIndexOf("::");
+      const dep = deps.get(path.slice(0, at));
+      if (dep !== undefined) host[path] = dependencyProxy(host, dep, path.slice(at + 2));
+    }
     if (ctx.coverage) {
       covered = withCoverage(ctx, program);
       if (covered) {
