@@ -149,12 +149,17 @@ export class NoteIndex {
   update(options: IndexOptions = {}): IndexReport {
     const started = performance.now();
     if (fileIdentity(this.file) !== this.#identity) this.#reopen();
+    const asked = options.embedder;
     options = { embedder: () => this.#inlineEmbedder(), ...options };
     if (options.rebuild || (!options.paths && this.#isEmpty())) {
       const walk = walkKiln(this.root);
       if (options.rebuild || walk.notes.length > 0) {
         const { report, scratch } = buildIndex(walk, {
           ...options,
+          // Unless asked, a whole build leaves note vectors to the first semantic search
+          // (`prepareVectors`): embedding inline made every cold build 40–60% slower, for
+          // vectors only semantic and hybrid search use.
+          embedder: asked ?? null,
           root: this.root,
           file: this.file,
           started,

@@ -109,10 +109,23 @@ Deno.test("hybrid puts notes both rankings find first; filters and exclusions ho
 Deno.test("note vectors follow builds, edits, renames and deletes", async () => {
   using kiln = tempKiln(KILN);
   for (let i = 0; i < 600; i++) kiln.write(`filler/n${i}.md`, `# Filler ${i}\nplain words ${i}\n`);
+  {
+    // A plain cold build leaves the vectors to the first semantic search (it keeps builds fast).
+    const index = NoteIndex.open(kiln.root, { embeddings: BUILTIN });
+    try {
+      index.update({ rebuild: true });
+      strictEqual(vectorRows(kiln.root).size, 0, "no vectors from a plain build");
+      await searchKiln(index, "sea storm sailors", { mode: "semantic", provider });
+      strictEqual(vectorRows(kiln.root).size, 604, "every note embedded by the first search");
+    } finally {
+      index.close();
+    }
+  }
   for (const workers of [0, 2]) {
     const index = NoteIndex.open(kiln.root, { embeddings: BUILTIN });
     try {
-      index.update({ rebuild: true, workers });
+      // Asked for, the build embeds as it parses, on the workers too.
+      index.update({ rebuild: true, workers, embedder: builtinEmbedder(SHARED_CACHE_DIR) });
       const rows = vectorRows(kiln.root);
       strictEqual(rows.size, 604, `every note has a vector at build (workers ${workers})`);
       strictEqual(rows.get("storm.md"), 400, "100 float32 values");
