@@ -329,6 +329,8 @@ export type Pattern =
   | { kind: "wild"; span: Span }
   | { kind: "rest"; span: Span }
   | { kind: "bind"; name: Ident; span: Span }
+  /** `name @ pattern`: binds the whole value when the sub-pattern matches. */
+  | { kind: "at"; name: Ident; pat: Pattern; span: Span }
   | { kind: "lit"; value: LitValue; span: Span }
   | {
     kind: "range";
