@@ -58,8 +58,8 @@ export interface TraitItem {
   name: Ident;
   /** Methods with a default body. */
   provided: FnItem[];
-  /** Methods an `impl` must define. */
-  required: Ident[];
+  /** Methods an `impl` must define (declarations without a body). */
+  required: FnItem[];
   isPub: boolean;
   attrs: Attribute[];
   span: Span;

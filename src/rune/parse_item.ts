@@ -244,7 +244,7 @@ function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number
   }
   p.expect("{", "to start the trait");
   const provided: FnItem[] = [];
-  const required: Ident[] = [];
+  const required: FnItem[] = [];
   while (!p.at("}")) {
     if (p.peek().kind === "eof") p.fail(p.peek(), "expected `}` to close the trait");
     const fStart = p.peek().start;
@@ -253,7 +253,7 @@ function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number
       p.fail(p.peek(), `expected \`fn\` in the trait, found ${describeToken(p.peek())}`);
     }
     const f = parseFn(p, fAttrs, true, fStart, true);
-    if (f.declaration) required.push(f.name);
+    if (f.declaration) required.push(f);
     else provided.push(f);
   }
   p.expect("}", "to close the trait");

@@ -82,6 +82,8 @@ Deno.test("compile errors name what is missing", () => {
     ["fn f() { let c = || { yield 1; }; }", /`yield` is only allowed in the body of a `fn`/],
     ["async fn s() { yield 1; }", /streams/],
     ["fn main() { match 1 { Foo::Bar => 1 } }", /cannot find `Foo::Bar`/],
+    ["trait T { fn make(); } fn main() { let f = T::make; }", /`T::make` has no `self`/],
+    ["fn main() { let n @ = 1; }", /expected a pattern/],
   ];
   for (const [code, message] of cases) {
     const r = errors(code);

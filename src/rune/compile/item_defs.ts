@@ -112,6 +112,8 @@ export interface TraitFnDef {
   kind: "traitfn";
   trait: TraitDef;
   name: string;
+  /** The trait's declaration of the method. */
+  fn: FnItem;
 }
 
 /** A function the host provides (`crucible::read_note`), or a module of them. */

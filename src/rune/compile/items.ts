@@ -34,6 +34,7 @@ export type {
   Reporter,
   ShapeDef,
   StructDef,
+  TraitFnDef,
   TypeDef,
   VariantDef,
 } from "./item_defs.ts";
@@ -236,7 +237,7 @@ export class ItemTable {
         return;
       }
       const t = trait.item;
-      const members = new Set([...t.required, ...t.provided.map((f) => f.name)].map((n) => n.name));
+      const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
       const given = new Set(impl.fns.map((f) => f.name.name));
       for (const f of impl.fns) {
         if (!members.has(f.name.name)) {
@@ -246,7 +247,7 @@ export class ItemTable {
           );
         }
       }
-      const missing = t.required.filter((r) => !given.has(r.name));
+      const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
       if (missing.length > 0) {
         this.report.error(
           impl.target.span,
@@ -420,9 +421,9 @@ export class ItemTable {
         return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
       } else if (cur.kind === "trait") {
         const t = cur.item;
-        const known = t.required.some((r) => r.name === seg) ||
-          t.provided.some((f) => f.name.name === seg);
-        if (known && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg };
+        const fn = t.required.find((r) => r.name.name === seg) ??
+          t.provided.find((f) => f.name.name === seg);
+        if (fn && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg, fn };
         return fail(`the trait \`${t.name.name}\` has no method \`${seg}\``);
       } else if (cur.kind === "host" && !cur.spec) {
         const next = this.hostItem(`${cur.path}::${seg}`);
