@@ -60,6 +60,8 @@ export interface TraitItem {
   provided: FnItem[];
   /** Methods an `impl` must define (declarations without a body). */
   required: FnItem[];
+  /** Associated constants. */
+  consts: TraitConst[];
   isPub: boolean;
   attrs: Attribute[];
   span: Span;
@@ -134,7 +136,17 @@ export interface ImplItem {
   /** `impl Trait for Type`: the trait. */
   trait?: Path;
   fns: FnItem[];
+  /** Associated constants (`const MAX = 3;`), named `Type::MAX`. */
+  consts: ConstItem[];
   attrs: Attribute[];
+  span: Span;
+}
+
+/** A trait's associated constant: `const NAME;` (required) or `const NAME = value;`. */
+export interface TraitConst {
+  name: Ident;
+  /** The default value, if the trait gives one. */
+  value?: Expr;
   span: Span;
 }
 

@@ -17,7 +17,7 @@ export function resolveItem(c: Compiler, path: Path): ItemDef | null {
     const t = c.fn.selfType;
     if (segs.length === 1) return t;
     const name = segs[1].name;
-    const f = t.fns.get(name);
+    const f = t.fns.get(name) ?? t.consts.get(name);
     if (segs.length === 2 && f) return f;
     if (segs.length === 2 && t.kind === "enum" && t.variants.has(name)) {
       return t.variants.get(name)!;
