@@ -4,7 +4,7 @@
  * after the code of a nested block (an `if` head, a loop head, a value taken from a branch).
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { compile, RuneVm } from "../../src/rune/mod.ts";
+import { compile, fromJson, RuneVm } from "../../src/rune/mod.ts";
 import { COVERAGE_HOST, instrument } from "../../src/runtime/engines/rune/coverage.ts";
 
 const SOURCE = [
@@ -74,4 +74,27 @@ Deno.test("a branch that did not run is not covered by the statement around it",
   const big = covered(20).hit;
   for (const line of [3, 4, 18]) ok(big.includes(line), `line ${line} ran for n = 20`);
   ok(!big.includes(5), "the else-if was not reached for n = 20");
+});
+
+Deno.test("an error in an if condition after a nested block names the if's line", () => {
+  const source = [
+    "pub fn main(x) {", // 1
+    "    if x > 1.0 {", // 2
+    "        let y = 1;", // 3
+    "        y + 1", // 4
+    "    } else {", // 5
+    "        0", // 6
+    "    }", // 7
+    "}", // 8
+  ].join("\n");
+  const { program, rendered } = compile(source, { file: "trace.rn" });
+  ok(program, rendered);
+  try {
+    new RuneVm(program).call("main", [fromJson(2)]);
+    throw new Error("expected a type error");
+  } catch (e) {
+    const trace = (e as { trace?: { line: number }[] }).trace;
+    ok(trace, String(e));
+    deepStrictEqual(trace[0].line, 2);
+  }
 });
