@@ -58,8 +58,10 @@ export interface TraitItem {
   name: Ident;
   /** Methods with a default body. */
   provided: FnItem[];
-  /** Methods an `impl` must define. */
-  required: Ident[];
+  /** Methods an `impl` must define (declarations without a body). */
+  required: FnItem[];
+  /** Associated constants. */
+  consts: TraitConst[];
   isPub: boolean;
   attrs: Attribute[];
   span: Span;
@@ -134,7 +136,17 @@ export interface ImplItem {
   /** `impl Trait for Type`: the trait. */
   trait?: Path;
   fns: FnItem[];
+  /** Associated constants (`const MAX = 3;`), named `Type::MAX`. */
+  consts: ConstItem[];
   attrs: Attribute[];
+  span: Span;
+}
+
+/** A trait's associated constant: `const NAME;` (required) or `const NAME = value;`. */
+export interface TraitConst {
+  name: Ident;
+  /** The default value, if the trait gives one. */
+  value?: Expr;
   span: Span;
 }
 
@@ -329,6 +341,8 @@ export type Pattern =
   | { kind: "wild"; span: Span }
   | { kind: "rest"; span: Span }
   | { kind: "bind"; name: Ident; span: Span }
+  /** `name @ pattern`: binds the whole value when the sub-pattern matches. */
+  | { kind: "at"; name: Ident; pat: Pattern; span: Span }
   | { kind: "lit"; value: LitValue; span: Span }
   | {
     kind: "range";

@@ -14,6 +14,7 @@ import type {
   Path,
   Pattern,
   StructBody,
+  TraitConst,
   UseTree,
   Variant,
 } from "./ast.ts";
@@ -97,16 +98,8 @@ export function parseItem(p: Parser): Item {
       case "async":
       case "fn":
         return parseFn(p, attrs, isPub, start);
-      case "const": {
-        p.next();
-        const name = ident(p, "a constant name");
-        if (p.eat(":")) p.skipType();
-        p.expect("=", "after the constant's name");
-        const value = parseExpr(p);
-        p.expect(";", "after the constant");
-        const item: ConstItem = { kind: "const", name, value, isPub, attrs, span: p.span(start) };
-        return item;
-      }
+      case "const":
+        return parseConst(p, attrs, isPub, start);
       case "struct": {
         p.next();
         const name = ident(p, "a struct name");
@@ -142,6 +135,7 @@ export function parseItem(p: Parser): Item {
         }
         p.expect("{", "to start the impl block");
         const fns: FnItem[] = [];
+        const consts: ConstItem[] = [];
         while (!p.at("}")) {
           if (p.peek().kind === "eof") p.fail(p.peek(), "expected `}` to close the impl block");
           const fStart = p.peek().start;
@@ -154,6 +148,11 @@ export function parseItem(p: Parser): Item {
               p.expect(")");
             }
           }
+          if (p.at("const") && !p.at("fn", 1)) {
+            consts.push(parseConst(p, fAttrs, fPub, fStart));
+            continue;
+          }
+          if (skipAssociatedType(p)) continue;
           if (!p.at("fn") && !p.at("async")) {
             p.fail(p.peek(), `expected \`fn\` in the impl block, found ${describeToken(p.peek())}`);
           }
@@ -165,6 +164,7 @@ export function parseItem(p: Parser): Item {
           target,
           ...(trait ? { trait } : {}),
           fns,
+          consts,
           attrs,
           span: p.span(start),
         };
@@ -244,20 +244,55 @@ function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number
   }
   p.expect("{", "to start the trait");
   const provided: FnItem[] = [];
-  const required: Ident[] = [];
+  const required: FnItem[] = [];
+  const consts: TraitConst[] = [];
   while (!p.at("}")) {
     if (p.peek().kind === "eof") p.fail(p.peek(), "expected `}` to close the trait");
     const fStart = p.peek().start;
     const fAttrs = parseAttributes(p);
+    if (p.at("const") && !p.at("fn", 1)) {
+      p.next();
+      const cName = ident(p, "a constant name");
+      if (p.eat(":")) p.skipType();
+      const value = p.eat("=") ? parseExpr(p) : undefined;
+      p.expect(";", "after the constant");
+      consts.push({ name: cName, ...(value ? { value } : {}), span: p.span(fStart) });
+      continue;
+    }
+    if (skipAssociatedType(p)) continue;
     if (!p.at("fn") && !p.at("async")) {
       p.fail(p.peek(), `expected \`fn\` in the trait, found ${describeToken(p.peek())}`);
     }
     const f = parseFn(p, fAttrs, true, fStart, true);
-    if (f.declaration) required.push(f.name);
+    if (f.declaration) required.push(f);
     else provided.push(f);
   }
   p.expect("}", "to close the trait");
-  return { kind: "trait", name, provided, required, isPub, attrs, span: p.span(start) };
+  return { kind: "trait", name, provided, required, consts, isPub, attrs, span: p.span(start) };
+}
+
+function parseConst(p: Parser, attrs: Attribute[], isPub: boolean, start: number): ConstItem {
+  p.expect("const");
+  const name = ident(p, "a constant name");
+  if (p.eat(":")) p.skipType();
+  p.expect("=", "after the constant's name");
+  const value = parseExpr(p);
+  p.expect(";", "after the constant");
+  return { kind: "const", name, value, isPub, attrs, span: p.span(start) };
+}
+
+/** `type Name = Type;` (or `type Name;` in a trait): associated types are accepted and ignored. */
+function skipAssociatedType(p: Parser): boolean {
+  if (!(p.atIdent("type") && p.peek(1).kind === "ident")) return false;
+  p.next();
+  p.next();
+  if (p.at("<")) p.skipGenerics();
+  if (p.eat(":")) {
+    while (!p.at("=") && !p.at(";") && !p.at("}") && p.peek().kind !== "eof") p.next();
+  }
+  if (p.eat("=")) p.skipType();
+  p.expect(";", "after the associated type");
+  return true;
 }
 
 function parseFn(

@@ -140,7 +140,8 @@ function parseSingle(p: Parser): Pattern {
     if (path.segments.length === 1 && !path.global && p.peek(-1).kind === "ident") {
       const name = path.segments[0];
       if (p.eat("@")) {
-        p.fail(p.peek(-1), "`name @ pattern` bindings are not supported");
+        const pat = parseSingle(p);
+        return { kind: "at", name, pat, span: p.span(start) };
       }
       return { kind: "bind", name, span: name.span };
     }

@@ -82,6 +82,13 @@ Deno.test("compile errors name what is missing", () => {
     ["fn f() { let c = || { yield 1; }; }", /`yield` is only allowed in the body of a `fn`/],
     ["async fn s() { yield 1; }", /streams/],
     ["fn main() { match 1 { Foo::Bar => 1 } }", /cannot find `Foo::Bar`/],
+    ["trait T { fn make(); } fn main() { let f = T::make; }", /`T::make` has no `self`/],
+    ["fn main() { let n @ = 1; }", /expected a pattern/],
+    ["trait T { const N; } struct S; impl T for S {}", /`S` does not define `N` of the trait `T`/],
+    ["trait T {} struct S; impl T for S { const N = 1; }", /not a constant of the trait `T`/],
+    ["struct S; impl S { const N = 1; fn N() {} }", /`S::N` is defined more than once/],
+    ["trait T { const N = 1; } fn main() { T::N }", /through a type that implements the trait/],
+    ["struct S; impl S { const A = Self::B; const B = Self::A; }", /`S::A` depends on itself/],
   ];
   for (const [code, message] of cases) {
     const r = errors(code);

@@ -8,7 +8,7 @@ import { BUILTIN_TYPES, LIB } from "../std/prelude.ts";
 import { STRING_TAKERS, STRING_UPDATERS } from "../std/string.ts";
 import type { Compiler } from "./compiler.ts";
 import { expr } from "./expr.ts";
-import type { FnDef, ItemDef, ShapeDef } from "./items.ts";
+import type { FnDef, ItemDef, ShapeDef, TraitFnDef } from "./items.ts";
 
 /** Resolve a path in expression position to an item (after local variables were ruled out). */
 export function resolveItem(c: Compiler, path: Path): ItemDef | null {
@@ -17,7 +17,7 @@ export function resolveItem(c: Compiler, path: Path): ItemDef | null {
     const t = c.fn.selfType;
     if (segs.length === 1) return t;
     const name = segs[1].name;
-    const f = t.fns.get(name);
+    const f = t.fns.get(name) ?? t.consts.get(name);
     if (segs.length === 2 && f) return f;
     if (segs.length === 2 && t.kind === "enum" && t.variants.has(name)) {
       return t.variants.get(name)!;
@@ -87,13 +87,26 @@ export function pathValue(c: Compiler, path: Path): string {
       c.error(path.span, `\`${item.item.name.name}\` is a trait, not a value`);
       return "$UNIT";
     case "traitfn":
-      c.error(
-        path.span,
-        `\`${item.trait.item.name.name}::${item.name}\` can only be called`,
-        `write \`${item.trait.item.name.name}::${item.name}(value, …)\` or \`|x| x.${item.name}()\``,
-      );
-      return "$UNIT";
+      return traitFnValue(c, item, path);
   }
+}
+
+/** `Trait::method` as a value: a function calling the method on its first argument. */
+function traitFnValue(c: Compiler, item: TraitFnDef, path: Path): string {
+  const name = `${item.trait.item.name.name}::${item.name}`;
+  if (!item.fn.hasSelf) {
+    c.error(
+      path.span,
+      `\`${name}\` has no \`self\`, so there is no value to call it on`,
+      "name it through the type instead: `Type::" + item.name + "`",
+    );
+    return "$UNIT";
+  }
+  const params = ["a0", ...item.fn.params.map((_, i) => `a${i + 1}`)];
+  const body = methodCall(c, item.name, "a0", params.slice(1));
+  return c.prog.constant(
+    `$named(${JSON.stringify(name)}, (${params.join(", ")}) => ${body})`,
+  );
 }
 
 /** `Type::method` of a built-in type, when it names an instance method. */

@@ -10,7 +10,7 @@ import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
 import type { Line, LoopCtx } from "./context.ts";
 import { asyncBlock } from "./closure.ts";
-import { blockBody, blockParts, expr, exprInto } from "./expr.ts";
+import { blockBody, blockParts, expr, exprInto, exprStatement } from "./expr.ts";
 import { cond } from "./operators.ts";
 import { patternTest } from "./pattern.ts";
 
@@ -25,6 +25,15 @@ function newLabel(): string {
 
 /** A block whose value goes to `target`. */
 export function blockInto(c: Compiler, b: Block, target: string | null): void {
+  const saved = c.pos;
+  try {
+    blockIntoAt(c, b, target);
+  } finally {
+    c.pos = saved;
+  }
+}
+
+function blockIntoAt(c: Compiler, b: Block, target: string | null): void {
   if (b.isAsync) {
     const future = asyncBlock(c, b);
     if (target !== null) c.emit(`${target} = ${future};`);
@@ -33,8 +42,10 @@ export function blockInto(c: Compiler, b: Block, target: string | null): void {
   if (b.label) {
     const loop: LoopCtx = { label: b.label.name, js: newLabel(), result: target, isBlock: true };
     c.fn.loops.push(loop);
+    const pos = c.pos;
     const [, lines] = c.collect(() => c.withScope(() => blockBody(c, b, target)));
     c.fn.loops.pop();
+    c.pos = pos;
     c.emitBlock(`${loop.js}: {`, lines);
     return;
   }
@@ -55,17 +66,14 @@ export function ifInto(c: Compiler, e: IfExpr, target: string | null): void {
   c.withScope(() => {
     const test = condition(c, e.cond);
     const then = blockParts(c, e.then, target === null);
-    let other: { lines: Line[]; value: string } | null = null;
+    let other: { lines: Line[]; value: string; pos: number } | null = null;
     if (e.else) {
       // The else branch does not see `if let` bindings.
       const saved = c.scope;
       c.scope = saved.parent ?? saved;
       try {
         other = e.else.kind === "if"
-          ? (() => {
-            const [, lines] = c.collect(() => ifInto(c, e.else as IfExpr, target));
-            return { lines, value: "" };
-          })()
+          ? elseIf(c, e.else, target)
           : blockParts(c, e.else, target === null);
       } finally {
         c.scope = saved;
@@ -78,25 +86,44 @@ export function ifInto(c: Compiler, e: IfExpr, target: string | null): void {
       c.emit(`${target} = ${test} ? ${then.value} : ${other.value};`);
       return;
     }
-    const thenLines = withValue(c, then.lines, then.value, target);
+    const thenLines = withValue(then, target);
     if (!other) {
       c.emitBlock(`if (${test}) {`, thenLines);
       if (target) c.emit(`else ${target} = $UNIT;`);
       return;
     }
-    const elseLines = e.else?.kind === "if"
-      ? other.lines
-      : withValue(c, other.lines, other.value, target);
+    const elseLines = e.else?.kind === "if" ? other.lines : withValue(other, target);
     c.emitBlock(`if (${test}) {`, thenLines, "} else {");
     for (const l of elseLines) c.fn.lines.push({ code: "  " + l.code, pos: l.pos });
     c.emit("}");
   });
 }
 
-function withValue(c: Compiler, lines: Line[], value: string, target: string | null): Line[] {
-  if (target) return [...lines, { code: `${target} = ${value};`, pos: c.pos }];
+/** `else if …`: its lines, credited to the line of its own `if`. */
+function elseIf(
+  c: Compiler,
+  e: IfExpr,
+  target: string | null,
+): { lines: Line[]; value: string; pos: number } {
+  const saved = c.pos;
+  c.pos = e.span.start;
+  try {
+    const [, lines] = c.collect(() => ifInto(c, e, target));
+    return { lines, value: "", pos: e.span.start };
+  } finally {
+    c.pos = saved;
+  }
+}
+
+/** A branch's lines followed by the use of its value (credited to the line of the tail). */
+function withValue(
+  branch: { lines: Line[]; value: string; pos: number },
+  target: string | null,
+): Line[] {
+  const { lines, value, pos } = branch;
+  if (target) return [...lines, { code: `${target} = ${value};`, pos }];
   if (/^(\$UNIT|\$t\d+|v\d+_\w*|true|false|-?\d+)$/.test(value)) return lines;
-  return [...lines, { code: `${value};`, pos: c.pos }];
+  return [...lines, { code: exprStatement(value), pos }];
 }
 
 /** `match`. */
@@ -295,7 +322,7 @@ export function breakExpr(c: Compiler, e: Extract<Expr, { kind: "break" }>): voi
     const v = expr(c, e.value);
     if (loop.result) c.emit(`${loop.result} = ${v};`);
     else if (!loop.isBlock && loop.result === null) {
-      c.emit(`${v};`);
+      c.emit(exprStatement(v));
     }
   }
   c.emit(`break ${loop.js};`);
@@ -323,6 +350,7 @@ export function selectInto(
   c.emit(`${won} = $select([${futures.join(", ")}]);`);
   const label = newLabel();
   const body: Line[] = [];
+  const pos = c.pos;
   e.arms.forEach((arm, i) => {
     c.withScope(() => {
       const [, lines] = c.collect(() => {
@@ -339,6 +367,7 @@ export function selectInto(
       body.push({ code: "}", pos: arm.span.start });
     });
   });
+  c.pos = pos;
   if (e.default) {
     const [, lines] = c.collect(() => c.withScope(() => exprInto(c, e.default!, target)));
     body.push(...lines);

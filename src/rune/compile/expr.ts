@@ -292,7 +292,15 @@ export function exprInto(c: Compiler, e: Expr, target: string | null): void {
   }
   const js = expr(c, e);
   if (target !== null) c.emit(`${target} = ${js};`);
-  else if (!isPure(js)) c.emit(`${js};`);
+  else if (!isPure(js)) c.emit(exprStatement(js));
+}
+
+/**
+ * A JavaScript expression statement. One that would start with punctuation (`(a ? b : c)`) gets
+ * `void` in front, so every statement line starts with a word and coverage can mark it.
+ */
+export function exprStatement(js: string): string {
+  return /^[A-Za-z_$]/.test(js) ? `${js};` : `void ${js};`;
 }
 
 function isPure(js: string): boolean {
@@ -368,15 +376,22 @@ export function stmt(c: Compiler, s: Stmt): void {
 
 /**
  * Compile a block to its lines and value, in a scope of its own. With `discard`, the value is
- * not needed: the tail is compiled as a statement and the value is `$UNIT`.
+ * not needed: the tail is compiled as a statement and the value is `$UNIT`. `pos` is where the
+ * value comes from (the tail), for the line that uses it; the current position is left as it
+ * was, so what the caller emits next is credited to its own line, not the block's last one.
  */
 export function blockParts(
   c: Compiler,
   b: Block,
   discard = false,
-): { lines: Line[]; value: string } {
-  const [value, lines] = c.collect(() =>
-    c.withScope(() => (discard ? blockBody(c, b, null) : blockBody(c, b)))
-  );
-  return { lines, value };
+): { lines: Line[]; value: string; pos: number } {
+  const saved = c.pos;
+  try {
+    const [value, lines] = c.collect(() =>
+      c.withScope(() => (discard ? blockBody(c, b, null) : blockBody(c, b)))
+    );
+    return { lines, value, pos: c.pos };
+  } finally {
+    c.pos = saved;
+  }
 }

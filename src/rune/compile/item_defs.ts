@@ -39,6 +39,8 @@ export interface ConstDef {
   js: string;
   path: string;
   mod: Mod;
+  /** The type of an associated constant (what `Self` means in its value). */
+  owner?: TypeDef;
 }
 
 /** A struct or an enum variant: something with a shape that can be constructed. */
@@ -63,6 +65,8 @@ export interface StructDef extends ShapeDef {
   path: string;
   mod: Mod;
   fns: Map<string, FnDef>;
+  /** Associated constants (`impl Foo { const MAX = 3; }`). */
+  consts: Map<string, ConstDef>;
 }
 
 /** An enum. */
@@ -76,6 +80,8 @@ export interface EnumDef {
   mod: Mod;
   variants: Map<string, VariantDef>;
   fns: Map<string, FnDef>;
+  /** Associated constants (`impl Foo { const MAX = 3; }`). */
+  consts: Map<string, ConstDef>;
 }
 
 /** An enum variant. */
@@ -112,6 +118,8 @@ export interface TraitFnDef {
   kind: "traitfn";
   trait: TraitDef;
   name: string;
+  /** The trait's declaration of the method. */
+  fn: FnItem;
 }
 
 /** A function the host provides (`crucible::read_note`), or a module of them. */

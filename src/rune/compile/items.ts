@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
+import type { ConstItem, FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
 import {
@@ -20,6 +20,8 @@ import {
   type Names,
   type Reporter,
   type StructDef,
+  type TraitDef,
+  type TypeDef,
 } from "./item_defs.ts";
 
 export type {
@@ -34,6 +36,7 @@ export type {
   Reporter,
   ShapeDef,
   StructDef,
+  TraitFnDef,
   TypeDef,
   VariantDef,
 } from "./item_defs.ts";
@@ -134,6 +137,7 @@ export class ItemTable {
             path: [...mod.path, item.name.name].join("::"),
             mod,
             fns: new Map(),
+            consts: new Map(),
             span: item.name.span,
           };
           this.add(mod, item.name, def);
@@ -150,6 +154,7 @@ export class ItemTable {
             mod,
             variants: new Map(),
             fns: new Map(),
+            consts: new Map(),
           };
           for (const v of item.variants) {
             if (def.variants.has(v.name.name)) {
@@ -225,6 +230,7 @@ export class ItemTable {
       return;
     }
     const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
+    const consts: { item: ConstItem; mod: Mod }[] = impl.consts.map((item) => ({ item, mod }));
     if (impl.trait) {
       const trait = this.resolvePath(mod, impl.trait, true);
       if (trait === null) return;
@@ -236,7 +242,8 @@ export class ItemTable {
         return;
       }
       const t = trait.item;
-      const members = new Set([...t.required, ...t.provided.map((f) => f.name)].map((n) => n.name));
+      this.traitConsts(target, impl, trait, consts);
+      const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
       const given = new Set(impl.fns.map((f) => f.name.name));
       for (const f of impl.fns) {
         if (!members.has(f.name.name)) {
@@ -246,7 +253,7 @@ export class ItemTable {
           );
         }
       }
-      const missing = t.required.filter((r) => !given.has(r.name));
+      const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
       if (missing.length > 0) {
         this.report.error(
           impl.target.span,
@@ -281,6 +288,67 @@ export class ItemTable {
       };
       target.fns.set(f.name.name, def);
       this.fns.push(def);
+    }
+    for (const { item, mod } of consts) {
+      const name = item.name.name;
+      if (
+        target.fns.has(name) || target.consts.has(name) ||
+        (target.kind === "enum" && target.variants.has(name))
+      ) {
+        this.report.error(item.name.span, `\`${target.name}::${name}\` is defined more than once`);
+        continue;
+      }
+      const def: ConstDef = {
+        kind: "const",
+        item,
+        js: this.names.fresh("K", `${target.name}_${name}`),
+        path: `${[...target.mod.path, target.name].join("::")}::${name}`,
+        mod,
+        owner: target,
+      };
+      target.consts.set(name, def);
+      this.consts.push(def);
+    }
+  }
+
+  /** Check an impl's constants against its trait's, adding the trait's defaults to `consts`. */
+  private traitConsts(
+    target: TypeDef,
+    impl: Extract<Item, { kind: "impl" }>,
+    trait: TraitDef,
+    consts: { item: ConstItem; mod: Mod }[],
+  ): void {
+    const t = trait.item;
+    const declared = new Map(t.consts.map((k) => [k.name.name, k]));
+    const given = new Set(impl.consts.map((k) => k.name.name));
+    for (const k of impl.consts) {
+      if (!declared.has(k.name.name)) {
+        this.report.error(
+          k.name.span,
+          `\`${k.name.name}\` is not a constant of the trait \`${t.name.name}\``,
+        );
+      }
+    }
+    const missing = t.consts.filter((k) => !k.value && !given.has(k.name.name));
+    if (missing.length > 0) {
+      this.report.error(
+        impl.target.span,
+        `\`${target.name}\` does not define ${
+          missing.map((m) => `\`${m.name.name}\``).join(", ")
+        } of the trait \`${t.name.name}\``,
+      );
+    }
+    for (const k of t.consts) {
+      if (given.has(k.name.name) || !k.value) continue;
+      const item: ConstItem = {
+        kind: "const",
+        name: k.name,
+        value: k.value,
+        isPub: true,
+        attrs: [],
+        span: k.span,
+      };
+      consts.push({ item, mod: trait.mod });
     }
   }
 
@@ -413,16 +481,21 @@ export class ItemTable {
         }
         cur = next;
       } else if (cur.kind === "struct" || cur.kind === "enum") {
-        const f = cur.fns.get(seg);
+        const f = cur.fns.get(seg) ?? cur.consts.get(seg);
         const v = cur.kind === "enum" ? cur.variants.get(seg) : undefined;
         if (v && i === segments.length - 1) return v;
         if (f && i === segments.length - 1) return f;
         return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
       } else if (cur.kind === "trait") {
         const t = cur.item;
-        const known = t.required.some((r) => r.name === seg) ||
-          t.provided.some((f) => f.name.name === seg);
-        if (known && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg };
+        const fn = t.required.find((r) => r.name.name === seg) ??
+          t.provided.find((f) => f.name.name === seg);
+        if (fn && i === segments.length - 1) return { kind: "traitfn", trait: cur, name: seg, fn };
+        if (t.consts.some((k) => k.name.name === seg)) {
+          return fail(
+            `\`${t.name.name}::${seg}\` has a value for each type: name it through a type that implements the trait`,
+          );
+        }
         return fail(`the trait \`${t.name.name}\` has no method \`${seg}\``);
       } else if (cur.kind === "host" && !cur.spec) {
         const next = this.hostItem(`${cur.path}::${seg}`);

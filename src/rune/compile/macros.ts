@@ -185,11 +185,12 @@ export function macro(c: Compiler, e: MacroExpr): string {
         const test = patternTest(c, e.pattern!, subject);
         if (!e.guard) return `(${test})`;
         const [guard, lines] = c.collect(() => cond(c, e.guard!));
-        if (lines.length > 0) {
-          c.error(e.guard.span, "this guard is too complex for `matches!`; use `match`");
-          return "false";
-        }
-        return `(${test} && ${guard})`;
+        if (lines.length === 0) return `(${test} && ${guard})`;
+        // The guard needs statements, which must run only after the pattern matched.
+        const t = c.fn.tmp();
+        c.emit(`${t} = ${test};`);
+        c.emitBlock(`if (${t}) {`, [...lines, { code: `${t} = ${guard};`, pos: c.pos }]);
+        return t;
       });
     }
     case "dbg": {

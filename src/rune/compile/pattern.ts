@@ -124,6 +124,11 @@ function test(c: Compiler, pat: Pattern, s: string, reuse: Reuse, seen: Set<stri
       if (item) return pathTest(c, item, s, pat.span);
       return bind(c, pat.name.name, s, reuse, seen, pat.name.span);
     }
+    case "at":
+      return and([
+        test(c, pat.pat, s, reuse, seen),
+        bind(c, pat.name.name, s, reuse, seen, pat.name.span),
+      ]);
     case "lit":
       return litTest(c, pat.value, s, pat.span);
     case "range": {

@@ -357,7 +357,7 @@ function compileFn(prog: Program, def: FnDef): FunctionCode[] {
 
 function compileConsts(prog: Program, defs: ConstDef[]): { def: ConstDef; code: FunctionCode }[] {
   const compiled = defs.map((def) => {
-    const fn = new FnCtx(null, def.path, null, prog.names);
+    const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
     const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
     c.pos = def.item.span.start;
     const code = emitFunction(c, {

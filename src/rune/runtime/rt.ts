@@ -251,8 +251,19 @@ export const RUNTIME = Object.freeze({
   fabs: Math.abs,
   lib: LIB,
   ufcs(type: string, method: string) {
-    const f = BUILTIN_TYPES[type].methods[method];
-    const wrapper = (...args: Value[]) => f(...(args as [Value]));
+    const t = BUILTIN_TYPES[type];
+    const f = t.methods[method];
+    // The method's implementation trusts its receiver's type, so check it here.
+    const wrapper = (...args: Value[]) => {
+      if (!t.test(args[0])) {
+        throw typeError(
+          `\`${type}::${method}\` expects a \`${type}\` as its first argument, not \`${
+            typeName(args[0])
+          }\``,
+        );
+      }
+      return f(...(args as [Value]));
+    };
     Object.defineProperty(wrapper, "length", { value: f.length });
     return named(`${type}::${method}`, wrapper);
   },
