@@ -6,34 +6,14 @@
  *
  * @module
  */
+import { obj, whereFilters } from "./arguments.ts";
 import { InvalidParamsError, NotFoundError } from "../errors.ts";
 import { DirectedGraph } from "graphology";
 import type { NoteIndex } from "../kiln/note_index.ts";
 import type { KilnApi } from "./kiln_api.ts";
-import { matchesWhere, parseWhere, type WhereFilter } from "../kiln/where.ts";
+import { matchesWhere } from "../kiln/where.ts";
 import type { Json } from "../runtime/protocol.ts";
 import { communities, int, pagerank, shortestPath, walk, walkOptions } from "../stdlib/mod.ts";
-
-function obj(v: Json | undefined, what: string): Record<string, Json> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) {
-    throw new InvalidParamsError(`${what} must be a table/object`);
-  }
-  return v;
-}
-
-function whereFilters(v: Json | undefined): WhereFilter[] {
-  if (v === undefined || v === null) return [];
-  if (Array.isArray(v)) return v.map((x) => parseWhere(String(x)));
-  if (typeof v === "object") {
-    return Object.entries(v).map(([key, value]) => ({
-      key,
-      op: "=",
-      value: typeof value === "string" ? value : JSON.stringify(value),
-    }));
-  }
-  return [parseWhere(String(v))];
-}
 
 function find(index: NoteIndex, ref: Json): string {
   if (typeof ref !== "string") throw new InvalidParamsError("a note path or name is needed");

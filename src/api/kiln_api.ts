@@ -4,12 +4,13 @@
  *
  * @module
  */
+import { obj, whereFilters } from "./arguments.ts";
 import { stringify } from "yaml";
 import { FileTooLargeError, InvalidParamsError, NotFoundError } from "../errors.ts";
 import { NoteIndex } from "../kiln/note_index.ts";
 import { resolveNotePath } from "../kiln/safe_path.ts";
 import { formatBytes, parseNote } from "../kiln/note.ts";
-import { matchesWhere, parseWhere, type WhereFilter } from "../kiln/where.ts";
+import { matchesWhere, type WhereFilter } from "../kiln/where.ts";
 import { MAX_SEARCH_LIMIT } from "../kiln/search.ts";
 import { DEFAULT_SEARCH_MODE, SEARCH_MODES, searchKiln, type SearchMode } from "../kiln/hybrid.ts";
 import {
@@ -58,27 +59,6 @@ export interface WriteMode {
   dryRun: boolean;
   /** Every write of the invocation, in order. */
   log: NoteWrite[];
-}
-
-function obj(v: Json | undefined, what: string): Record<string, Json> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) {
-    throw new InvalidParamsError(`${what} must be a table/object`);
-  }
-  return v;
-}
-
-function whereFilters(v: Json | undefined): WhereFilter[] {
-  if (v === undefined || v === null) return [];
-  if (Array.isArray(v)) return v.map((x) => parseWhere(String(x)));
-  if (typeof v === "object") {
-    return Object.entries(v).map(([key, value]) => ({
-      key,
-      op: "=",
-      value: typeof value === "string" ? value : JSON.stringify(value),
-    }));
-  }
-  return [parseWhere(String(v))];
 }
 
 /**

@@ -1,0 +1,35 @@
+/**
+ * Reading the loosely typed arguments plugins pass to host bindings: option tables and
+ * frontmatter filters, with errors that say which argument was wrong.
+ *
+ * @module
+ */
+import { InvalidParamsError } from "../errors.ts";
+import { parseWhere, type WhereFilter } from "../kiln/where.ts";
+import type { Json } from "../runtime/protocol.ts";
+
+/** An options table (absent or null → empty); anything else is E_INVALID_PARAMS naming `what`. */
+export function obj(v: Json | undefined, what: string): Record<string, Json> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new InvalidParamsError(`${what} must be a table/object`);
+  }
+  return v;
+}
+
+/**
+ * Frontmatter filters from `where`: a list of `"key=value"`-style strings, a table of exact
+ * matches (`{status = "alive"}`), or one string.
+ */
+export function whereFilters(v: Json | undefined): WhereFilter[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map((x) => parseWhere(String(x)));
+  if (typeof v === "object") {
+    return Object.entries(v).map(([key, value]) => ({
+      key,
+      op: "=",
+      value: typeof value === "string" ? value : JSON.stringify(value),
+    }));
+  }
+  return [parseWhere(String(v))];
+}
