@@ -1,5 +1,5 @@
 /**
- * cru in a real terminal for tests of prompts and the wizard: a detached tmux session with its
+ * cru (or a test script) in a real terminal for tests of prompts and the wizard: a detached tmux session with its
  * own server socket and a fixed window, keys sent the way a user types them, and the screen read
  * back. Every wait polls with a generous bound, so a loaded machine makes tests slower, not flaky.
  *
@@ -41,13 +41,40 @@ export class Terminal implements AsyncDisposable {
   }
 
   /** Run `cru ARGS` (temp home, config and cache folders; NO_COLOR unless `color`). */
-  static async start(
+  static start(
     args: string[],
     options: { env?: Record<string, string>; color?: boolean } = {},
+  ): Promise<Terminal> {
+    return Terminal.#launch([
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      path.join(REPO, "cli.ts"),
+      ...args,
+    ], options);
+  }
+
+  /** Run a Deno script of the test suite (all permissions) the same way, e.g. a prompt fixture. */
+  static startScript(
+    script: string,
+    args: string[],
+    options: { env?: Record<string, string>; color?: boolean } = {},
+  ): Promise<Terminal> {
+    return Terminal.#launch(
+      ["-A", "--config", path.join(REPO, "deno.json"), script, ...args],
+      options,
+    );
+  }
+
+  static async #launch(
+    runArgs: string[],
+    options: { env?: Record<string, string>; color?: boolean },
   ): Promise<Terminal> {
     const dir = Deno.makeTempDirSync({ prefix: "cru-tmux-" });
     const t = new Terminal(dir);
     const conf = path.join(dir, "tmux.conf");
+    // remain-on-exit keeps the pane readable after the program ends.
     Deno.writeTextFileSync(conf, "set -g remain-on-exit on\nset -g history-limit 10000\n");
     const home = path.join(dir, "home");
     Deno.mkdirSync(home);
@@ -75,12 +102,7 @@ export class Terminal implements AsyncDisposable {
           Deno.execPath(),
           "run",
           "--quiet",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          path.join(REPO, "cli.ts"),
-          ...args,
+          ...runArgs,
         ]),
       env,
     );
@@ -118,19 +140,29 @@ export class Terminal implements AsyncDisposable {
     return { dead: dead === "1", status: status || "0" };
   }
 
-  /** Wait until the pane shows `text`. */
-  async waitFor(text: string | RegExp): Promise<string> {
+  /** Wait until the pane shows `text` (or satisfies a test of the whole pane). */
+  async waitFor(text: string | RegExp | ((pane: string) => boolean)): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
-    const seen = (p: string) => (typeof text === "string" ? p.includes(text) : text.test(p));
+    const seen = (p: string) =>
+      typeof text === "string" ? p.includes(text) : text instanceof RegExp ? text.test(p) : text(p);
     while (true) {
       const pane = await this.pane();
       if (seen(pane)) return pane;
       if ((await this.dead()).dead || Date.now() > deadline) {
         const last = await this.pane();
         if (seen(last)) return last;
-        throw new Error(`no ${text} on the terminal; pane:\n${last}`);
+        throw new Error(
+          `no ${typeof text === "function" ? "match" : text} on the terminal; pane:\n${last}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Type keys (`Enter`, `Down`, `C-c`, …; anything else is typed as text). */
+  async keys(...keys: string[]): Promise<void> {
+    for (const k of keys) {
+      await this.#tmux(["send-keys", "-t", this.#session, ...(KEYS.has(k) ? [k] : ["-l", k])]);
     }
   }
 
@@ -139,9 +171,7 @@ export class Terminal implements AsyncDisposable {
     await this.waitFor(question);
     // Give the prompt a moment to finish drawing and start listening.
     await new Promise((r) => setTimeout(r, 150));
-    for (const k of keys) {
-      await this.#tmux(["send-keys", "-t", this.#session, ...(KEYS.has(k) ? [k] : ["-l", k])]);
-    }
+    await this.keys(...keys);
   }
 
   /** Wait for cru to end; its exit status. */
