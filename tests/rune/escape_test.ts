@@ -295,6 +295,7 @@ const KEYWORDS = new Set([
 const ALLOWED_PROPS = new Set([
   "v",
   "t",
+  "f",
   "c",
   "b",
   "nx",
@@ -306,6 +307,8 @@ const ALLOWED_PROPS = new Set([
   "methods",
   "$unit",
   "meter",
+  "mem",
+  "memLimit",
   "lib",
   "ufcs",
   "push",

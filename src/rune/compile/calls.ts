@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { COST } from "../runtime/meter.ts";
 import type { Expr, Path } from "../ast.ts";
 import { BUILTIN_TYPES, LIB } from "../std/prelude.ts";
 import { STRING_TAKERS, STRING_UPDATERS } from "../std/string.ts";
@@ -103,7 +104,7 @@ function traitFnValue(c: Compiler, item: TraitFnDef, path: Path): string {
     return "$UNIT";
   }
   const params = ["a0", ...item.fn.params.map((_, i) => `a${i + 1}`)];
-  const body = methodCall(c, item.name, "a0", params.slice(1));
+  const body = methodCall(c, item.name, "a0", params.slice(1), false);
   return c.prog.constant(
     `$named(${JSON.stringify(name)}, (${params.join(", ")}) => ${body})`,
   );
@@ -253,6 +254,11 @@ function fnCall(c: Compiler, e: Expr, def: FnDef, args: string[]): string {
   return `${def.js}(${args.join(", ")})`;
 }
 
+/** `v.push(x)` on a vector, inline: charge the slot, push, give `()`. */
+function vecPush(v: string, x: string): string {
+  return `((($m.mem += ${COST.slot}) > $m.memLimit && $charge(0)), ${v}.push(${x}), $UNIT)`;
+}
+
 /** Is this expression a place (variable, field, element) a String mutator can write back to? */
 function placeOf(e: Expr): Expr | null {
   if (e.kind === "paren") return placeOf(e.expr);
@@ -285,16 +291,35 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
   return methodCall(c, name, recv, args);
 }
 
-/** A method call through an inline-cached call site of its own. */
-export function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
+/**
+ * A method call through an inline-cached call site of its own. `inline` checks the cache in the
+ * compiled function itself, so each call site's call has one target that V8 can inline; code
+ * outside a function body (a module-level constant) goes through the shared helpers instead.
+ */
+export function methodCall(
+  c: Compiler,
+  name: string,
+  recv: string,
+  args: string[],
+  inline = true,
+): string {
   const s = c.prog.constant(`$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++})`);
-  const generic = args.length <= 2
-    ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`
-    : `$icN(${s}, ${recv}, [${args.join(", ")}])`;
+  let generic: string;
+  if (inline) {
+    const r = c.stable(recv);
+    const t = c.fn.tmp();
+    const target = `((${t} = $tableOf(${r})) === ${s}.t ? ${s}.f : $miss(${s}, ${r}, ${t}))`;
+    generic = `${target}(${[r, ...args].join(", ")})`;
+    recv = r;
+  } else {
+    generic = args.length <= 2
+      ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`
+      : `$icN(${s}, ${recv}, [${args.join(", ")}])`;
+  }
   // The two hottest vector methods skip dispatch (the receiver is stable here).
   if (name === "len" && args.length === 0) return `($isVec(${recv}) ? ${recv}.length : ${generic})`;
   if (name === "push" && args.length === 1) {
-    return `($isVec(${recv}) ? $vpush(${recv}, ${args[0]}) : ${generic})`;
+    return `($isVec(${recv}) ? ${vecPush(recv, args[0])} : ${generic})`;
   }
   return generic;
 }
@@ -333,7 +358,7 @@ function stringMutation(
   const n = JSON.stringify(name);
   const fallback = methodCall(c, name, recv, args);
   if (name === "push" && args.length === 1) {
-    return `($isVec(${recv}) ? $vpush(${recv}, ${args[0]}) : typeof ${recv} === "string" ? (${
+    return `($isVec(${recv}) ? ${vecPush(recv, args[0])} : typeof ${recv} === "string" ? (${
       write(`$supd(${n}, ${[recv, ...args].join(", ")})`)
     }, $UNIT) : ${fallback})`;
   }

@@ -224,8 +224,8 @@ export class Program implements Reporter {
     return c.js;
   }
 
-  /** A pooled format spec. */
+  /** A pooled formatter for a `{:…}` spec: a function from a value to its text. */
   spec(spec: FormatSpec): string {
-    return this.constant(`$freeze(${JSON.stringify(spec)})`);
+    return this.constant(`$formatter(${JSON.stringify(spec)})`);
   }
 }

@@ -176,6 +176,11 @@ export function expr(c: Compiler, e: Expr): string {
         );
         return x;
       }
+      if (name === "f64") {
+        // The common int → float conversion inline.
+        const v = c.stable(x);
+        return `(typeof ${v} === "number" ? new $Float(${v}) : $cast(${v}, "f64"))`;
+      }
       return `$cast(${x}, ${JSON.stringify(name)})`;
     }
     case "assign":

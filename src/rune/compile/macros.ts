@@ -115,9 +115,12 @@ function format(c: Compiler, e: MacroExpr, args: MacroArg[]): string {
       !spec.alternate && !spec.zero && spec.width === undefined && spec.precision === undefined;
     if (plain && spec.type === "") parts.push(`$display(${v})`);
     else if (plain && spec.type === "?") parts.push(`$debug(${v})`);
-    else parts.push(`$fmt(${v}, ${c.prog.spec(spec)})`);
+    else parts.push(`${c.prog.spec(spec)}(${v})`);
   }
-  return parts.length === 0 ? '""' : parts.join(" + ");
+  if (parts.length === 0) return '""';
+  // Three or more pieces are joined into one flat string: chains of `+` make V8 keep a tree of
+  // pieces, which costs memory and collection time when the string is kept.
+  return parts.length <= 2 ? parts.join(" + ") : `$cat([${parts.join(", ")}])`;
 }
 
 function sourceText(c: Compiler, e: Expr): string {

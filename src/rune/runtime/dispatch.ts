@@ -192,7 +192,8 @@ export function site(name: string, argc: number): CallSite {
   return { name, argc, t: undefined, f: undefined };
 }
 
-function miss(s: CallSite, x: Value, t: MethodTable | undefined): Method {
+/** Look a call site's method up for a receiver of a table it has not cached, and cache it. */
+export function miss(s: CallSite, x: Value, t: MethodTable | undefined): Method {
   const f = lookupMethod(x, s.name, s.argc);
   s.t = t;
   s.f = f;

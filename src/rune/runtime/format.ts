@@ -198,7 +198,13 @@ export function formatWith(v: Value, spec: FormatSpec): string {
   switch (spec.type) {
     case "?":
       body = debug(v, spec.alternate ?? false);
-      if (spec.precision !== undefined && v instanceof Float) body = v.v.toFixed(spec.precision);
+      if (spec.precision !== undefined && v instanceof Float) {
+        const x = v.v;
+        const abs = Math.abs(x);
+        body = spec.precision <= 100 && abs < 1e21
+          ? (x < 0 || Object.is(x, -0) ? "-" : "") + fixedEven(abs, spec.precision)
+          : x.toFixed(Math.min(spec.precision, 100));
+      }
       break;
     case "x":
     case "X":
@@ -290,9 +296,70 @@ function charCount(s: string): number {
   return n;
 }
 
+/**
+ * `x` (finite, at least 0, below 1e21) with `digits` decimals (at most 100), rounded as Rust
+ * does: to the nearest, and on an exact tie to the even digit. JavaScript's `toFixed` rounds the
+ * exact value too but sends ties up (`(0.5).toFixed(0)` is "1", Rust's `{:.0}` gives "0").
+ */
+export function fixedEven(x: number, digits: number): string {
+  const s = x.toFixed(digits);
+  // An exact tie makes x·10^digits a whole number and a half, which the product shows exactly
+  // (a half-odd multiple of 10^-digits has few enough bits); anything else cannot be a tie.
+  if (digits <= 22) {
+    const y = x * 10 ** digits;
+    if (y - Math.floor(y) !== 0.5) return s;
+  } else if (digits > 70) return s;
+  const long = x.toFixed(digits + 30);
+  const cut = long.length - 30; // the first digit past the ones kept
+  if (long.charCodeAt(cut) !== 53) return s; // "5"
+  for (let i = cut + 1; i < long.length; i++) if (long.charCodeAt(i) !== 48) return s;
+  const kept = digits === 0 ? long.slice(0, cut - 1) : long.slice(0, cut);
+  return (kept.charCodeAt(kept.length - 1) - 48) % 2 === 0 ? kept : s;
+}
+
 function toFixedExact(x: number, digits: number): string {
-  if (digits <= 100 && x < 1e21) return x.toFixed(digits);
+  if (digits <= 100 && x < 1e21) return fixedEven(x, digits);
   const s = floatDisplay(x);
   const [int, frac = ""] = s.split(".");
   return digits === 0 ? int : `${int}.${(frac + "0".repeat(digits)).slice(0, digits)}`;
+}
+
+/**
+ * A function formatting values by one spec, made once per `{:…}` placeholder in a program. The
+ * common numeric specs (`{:5}`, `{:06}`, `{:<5}`, `{:8.2}`) get a direct path for non-negative
+ * ints and finite non-negative floats; every other value and spec goes through
+ * {@link formatWith}.
+ */
+export function formatter(spec: FormatSpec): (v: Value) => string {
+  const s: FormatSpec = Object.freeze({ ...spec });
+  const general = (v: Value) => formatWith(v, s);
+  if (
+    s.type !== "" || s.sign !== undefined || s.alternate || s.fill !== undefined ||
+    s.align === "^"
+  ) {
+    return general;
+  }
+  const width = s.width ?? 0;
+  const zero = s.zero === true;
+  const left = s.align === "<";
+  // Numbers align right unless told otherwise; zero padding goes between sign and digits, and
+  // there is no sign here.
+  const pad = (body: string): string => {
+    const n = width - body.length;
+    if (n <= 0) return body;
+    if (zero) return "0".repeat(n) + body;
+    return left ? body + " ".repeat(n) : " ".repeat(n) + body;
+  };
+  const precision = s.precision;
+  if (precision === undefined) {
+    return (v) => (typeof v === "number" && v >= 0 ? pad(String(v)) : formatWith(v, s));
+  }
+  if (precision > 100) return general;
+  return (v) => {
+    if (v instanceof Float) {
+      const x = v.v;
+      if (x >= 0 && x < 1e21 && !Object.is(x, -0)) return pad(fixedEven(x, precision));
+    }
+    return formatWith(v, s);
+  };
 }

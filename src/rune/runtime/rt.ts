@@ -6,9 +6,22 @@
  * @module
  */
 import { getField, index, setField, setIndex } from "./access.ts";
-import { call0, call1, call2, callN, ic0, ic1, ic2, icN, named, site } from "./dispatch.ts";
+import {
+  call0,
+  call1,
+  call2,
+  callN,
+  ic0,
+  ic1,
+  ic2,
+  icN,
+  miss,
+  named,
+  site,
+  tableOf,
+} from "./dispatch.ts";
 import { panic, RuneError, typeError } from "./errors.ts";
-import { debug, display, type FormatSpec, formatWith } from "./format.ts";
+import { debug, display, formatter } from "./format.ts";
 import { io } from "./io.ts";
 import { charge, COST, meter, tick } from "./meter.ts";
 import {
@@ -140,6 +153,7 @@ export const RUNTIME = Object.freeze({
   },
   getField,
   setField,
+  charge,
   vpush(v: Value[], x: Value): Tuple {
     meter.mem += COST.slot;
     if (meter.mem > meter.memLimit) charge(0);
@@ -151,6 +165,8 @@ export const RUNTIME = Object.freeze({
   ic2,
   icN,
   site,
+  tableOf,
+  miss,
   call0,
   call1,
   call2,
@@ -174,7 +190,10 @@ export const RUNTIME = Object.freeze({
   display,
   debug: (v: Value) => debug(v),
   debugPretty: (v: Value) => debug(v, true),
-  fmt: (v: Value, spec: FormatSpec) => formatWith(v, spec),
+  formatter,
+  cat(parts: string[]): string {
+    return parts.join("");
+  },
   out(text: string): Tuple {
     io.out(text);
     return UNIT;

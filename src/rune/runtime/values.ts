@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { KeyTable } from "./keytable.ts";
 
 /** Any Rune value (kept loose: the compiler, not TypeScript, knows the shapes). */
 // deno-lint-ignore no-explicit-any
@@ -194,7 +195,7 @@ export function isInt(v: Value): v is number | bigint {
 /** `std::collections::HashMap`: any hashable key (see {@link hashKey}) to a value. */
 export class HashMapValue {
   /** Map key (an int, a string, or an encoding; see hashKey) → value, in insertion order. */
-  readonly m: Map<string | number, Value> = new Map();
+  readonly m: KeyTable = new KeyTable();
   /** The original keys of entries whose map key is an encoding (tuples, chars, …). */
   k: Map<string, Value> | null = null;
 }
@@ -215,5 +216,5 @@ export function mapEntries(map: HashMapValue): [Value, Value][] {
 /** `std::collections::HashSet`. */
 export class HashSetValue {
   /** Encoded key → key, in insertion order. */
-  readonly m: Map<string | number, Value> = new Map();
+  readonly m: KeyTable = new KeyTable();
 }

@@ -52,6 +52,22 @@ export class IntRangeIter extends Iter {
   }
 }
 
+/** `(a..b).step_by(n)`: every `step`-th int of a range iterator, advancing that iterator. */
+export class IntStepIter extends Iter {
+  /** @param src the range iterator; @param step the step, at least 1 */
+  constructor(readonly src: IntRangeIter, readonly step: number) {
+    super();
+  }
+  nx(): Value {
+    const src = this.src;
+    const i = src.i;
+    if (i >= src.end) return END;
+    if (i >= Number.MAX_SAFE_INTEGER) throw typeError("range iteration overflowed");
+    src.i = Math.min(i + this.step, src.end);
+    return i;
+  }
+}
+
 /** Iterates chars of a string. */
 export class CharsIter extends Iter {
   i = 0;

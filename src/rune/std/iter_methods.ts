@@ -20,6 +20,7 @@ import {
   FilterMapIter,
   FlatMapIter,
   IntRangeIter,
+  IntStepIter,
   MapIter,
   PeekableIter,
   ReverseIntIter,
@@ -57,7 +58,9 @@ M.chain = (it: Iter, other: Value) => new ChainIter(it, toIter(other));
 M.take = (it: Iter, n: Value) => new TakeIter(it, count(n, "take"));
 M.skip = (it: Iter, n: Value) => new SkipIter(it, count(n, "skip"));
 M.step_by = (it: Iter, n: Value) => {
-  if (count(n, "step_by") === 0) throw typeError("step_by expects a step above zero");
+  const step = count(n, "step_by");
+  if (step === 0) throw typeError("step_by expects a step above zero");
+  if (it instanceof IntRangeIter) return new IntStepIter(it, step);
   return new StepByIter(it, n);
 };
 M.take_while = (it: Iter, f: Value) => new TakeWhileIter(it, callable(f, 1, "take_while"));

@@ -177,11 +177,11 @@ M.join = (v: Value[], sep: Value) => {
   if (typeof sep !== "string") {
     throw typeError(`join expects a String separator, not ${typeName(sep)}`);
   }
-  const parts = v.map((x) => {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
     if (typeof x !== "string") throw typeError(`join needs a Vec of Strings, found ${typeName(x)}`);
-    return x;
-  });
-  const out = parts.join(sep);
+  }
+  const out = v.join(sep);
   charge(out.length * COST.char);
   return out;
 };
