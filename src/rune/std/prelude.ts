@@ -248,6 +248,9 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
     }),
   ],
   ["drop", fn("drop", (_v: Value) => UNIT)],
+  // No value is ever borrowed here (see docs/rune.md), so every value can be read and written.
+  ["is_readable", fn("is_readable", (_v: Value) => true)],
+  ["is_writable", fn("is_writable", (_v: Value) => true)],
   ["type_name_of_val", fn("type_name_of_val", (v: Value) => typeName(v))],
   ["any::type_name_of_val", fn("type_name_of_val", (v: Value) => typeName(v))],
 ]);
@@ -263,6 +266,8 @@ const PRELUDE: Record<string, string> = nullProto({
   dbg: "io::dbg",
   panic: "panic",
   drop: "drop",
+  is_readable: "is_readable",
+  is_writable: "is_writable",
 });
 
 class RepeatIter extends Iter {
