@@ -26,8 +26,10 @@ type Key = string | number;
 function hashOf(k: Key, seed: number): number {
   let h: number;
   if (typeof k === "number") {
-    // Safe ints: fold the high bits into the low ones, then mix.
-    h = (k | 0) ^ ((k / 4294967296) | 0) ^ seed;
+    // Safe ints: mix the low and the high 32 bits apart, each with the seed, so which keys
+    // collide depends on the seed too.
+    h = Math.imul((k | 0) ^ seed, 0x9e3779b1) ^
+      Math.imul(((k / 4294967296) | 0) + seed, 0x85ebca6b);
   } else {
     h = seed ^ k.length;
     for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
