@@ -302,6 +302,7 @@ export function methodCall(
   recv: string,
   args: string[],
   inline = true,
+  vecFast = true,
 ): string {
   const s = c.prog.constant(`$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++})`);
   let generic: string;
@@ -316,6 +317,7 @@ export function methodCall(
       ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`
       : `$icN(${s}, ${recv}, [${args.join(", ")}])`;
   }
+  if (!vecFast) return generic;
   // The two hottest vector methods skip dispatch (the receiver is stable here).
   if (name === "len" && args.length === 0) return `($isVec(${recv}) ? ${recv}.length : ${generic})`;
   if (name === "push" && args.length === 1) {
@@ -356,8 +358,9 @@ function stringMutation(
   const recv = c.stable(read);
   const args = c.list(e.args, (x) => expr(c, x)).map((x) => c.stable(x));
   const n = JSON.stringify(name);
-  const fallback = methodCall(c, name, recv, args);
-  if (name === "push" && args.length === 1) {
+  const isPush = name === "push" && args.length === 1;
+  const fallback = methodCall(c, name, recv, args, true, !isPush);
+  if (isPush) {
     return `($isVec(${recv}) ? ${vecPush(recv, args[0])} : typeof ${recv} === "string" ? (${
       write(`$supd(${n}, ${[recv, ...args].join(", ")})`)
     }, $UNIT) : ${fallback})`;
