@@ -22,7 +22,7 @@ const HOLE: unique symbol = Symbol("hole");
 
 type Key = string | number;
 
-/** A key's hash: a 32-bit int. */
+/** A key's hash: a 30-bit int. */
 function hashOf(k: Key, seed: number): number {
   let h: number;
   if (typeof k === "number") {
@@ -36,7 +36,8 @@ function hashOf(k: Key, seed: number): number {
   }
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return h ^ (h >>> 16);
+  // 30 bits, so V8 keeps hashes as small ints (the hash array stays an array of Smis).
+  return (h ^ (h >>> 16)) & 0x3fffffff;
 }
 
 /** An insertion-ordered hash table from int or string keys to values. */
@@ -58,10 +59,12 @@ export class KeyTable {
     const slots = this.#slots;
     const mask = slots.length - 1;
     const keys = this.#keys;
+    const hashes = this.#hashes;
     for (let i = h & mask;; i = (i + 1) & mask) {
       const e = slots[i];
       if (e === 0) return -1;
-      if (keys[e - 1] === k) return e - 1;
+      // Comparing hashes first keeps string comparisons to the key that matches.
+      if (hashes[e - 1] === h && keys[e - 1] === k) return e - 1;
     }
   }
 
@@ -82,11 +85,12 @@ export class KeyTable {
     const slots = this.#slots;
     const mask = slots.length - 1;
     const keys = this.#keys;
+    const hashes = this.#hashes;
     let i = h & mask;
     for (;; i = (i + 1) & mask) {
       const e = slots[i];
       if (e === 0) break;
-      if (keys[e - 1] === k) {
+      if (hashes[e - 1] === h && keys[e - 1] === k) {
         this.#vals[e - 1] = v;
         return this;
       }
@@ -94,7 +98,7 @@ export class KeyTable {
     const n = keys.length;
     keys.push(k === 0 ? 0 : k); // as Map does, -0 is stored as 0
     this.#vals.push(v);
-    this.#hashes.push(h);
+    hashes.push(h);
     slots[i] = n + 1;
     this.size++;
     if ((n + 1) * 2 > slots.length) this.#resize();
