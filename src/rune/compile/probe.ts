@@ -14,7 +14,7 @@
  * ```ts
  * import { branch, takeProbes } from "./probe.ts";
  * const code = `  $t1 = v1_c ? ${branch('"yes"', 30)} : "no";`;
- * const { lines, probes } = takeProbes([code], [1], (pos) => (pos < 20 ? 1 : 2));
+ * const { lines, probes } = takeProbes([{ code, line: 1 }], (pos) => (pos < 20 ? 1 : 2));
  * lines[0]; // '  $t1 = v1_c ? "yes" : "no";'
  * probes?.branches; // [[0, 15, 20, 2]]
  * ```
@@ -57,24 +57,22 @@ export function armTest(code: string): string {
 }
 
 /**
- * Take the marks out of assembled lines of code. `lines` is the Rune line of each generated
- * line (0: none) and `lineOf` gives the Rune line of a Rune offset.
+ * Take the marks out of assembled lines of generated code, each with the Rune line it is
+ * credited to (0: none); `lineOf` gives the Rune line of a Rune offset.
  */
 export function takeProbes(
-  code: readonly string[],
-  lines: readonly number[],
+  lines: readonly { code: string; line: number }[],
   lineOf: (pos: number) => number,
 ): { lines: string[]; probes?: Probes } {
-  if (!code.some((l) => ANY.test(l))) return { lines: [...code] };
+  if (!lines.some((l) => ANY.test(l.code))) return { lines: lines.map((l) => l.code) };
   const probes: Probes = { branches: [], tests: [] };
-  const out = code.map((l, i) => (ANY.test(l) ? strip(l, i, lines[i] ?? 0, lineOf, probes) : l));
+  const out = lines.map((l, i) => (ANY.test(l.code) ? strip(l, i, lineOf, probes) : l.code));
   return { lines: out, probes };
 }
 
 function strip(
-  code: string,
+  { code, line }: { code: string; line: number },
   at: number,
-  line: number,
   lineOf: (pos: number) => number,
   probes: Probes,
 ): string {

@@ -250,7 +250,10 @@ export function compileFile(
   for (const [js, name] of prog.fnNames) fnNames[js] = name;
   for (const c of items.consts) fnNames[`${c.js}$init`] = c.path;
   const lines = out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).line));
-  const code = takeProbes(out.map((l) => l.code), lines, (pos) => source.position(pos).line);
+  const code = takeProbes(
+    out.map((l, i) => ({ code: l.code, line: lines[i] })),
+    (pos) => source.position(pos).line,
+  );
   return {
     prog,
     program: {
