@@ -216,7 +216,12 @@ fn unused(x) {
 }
 
 pub fn main(params) {
-    add(params.a, params.b)
+    let sum = add(params.a, params.b);
+    if sum > 100 {
+        sum - 100
+    } else {
+        sum
+    }
 }
 
 #[test]
@@ -248,8 +253,9 @@ fn wrong() {
     ]],
   );
   match(run.tests[2].failure!, /assert/);
-  // unused() never ran (its first line is its entry); #[test] functions are not plugin code.
-  deepStrictEqual(run.coverage?.uncovered, [15, 16, 17]);
+  // unused() never ran (its first line is its entry), nor did the branch of main's value-only
+  // `if` for sums over 100; #[test] functions are not plugin code.
+  deepStrictEqual(run.coverage?.uncovered, [15, 16, 17, 23]);
   ok(run.coverage!.lines >= 4);
 
   const filtered = await runCruJson<Report>(["plugins", "test", file, "--filter", "add"]);

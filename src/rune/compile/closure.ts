@@ -30,7 +30,11 @@ export function closure(c: Compiler, e: Extract<Expr, { kind: "closure" }>): str
     jsName: name,
     params: e.params,
     selfParam: false,
-    body: () => expr(inner, e.body),
+    body: () => {
+      // A body that is not a block is credited to its own line (which may not be the `|…|`'s).
+      if (e.body.kind !== "block") inner.pos = e.body.span.start;
+      return expr(inner, e.body);
+    },
     pos: e.span.start,
   });
   const caps = [...fn.captures.values()];

@@ -13,6 +13,7 @@ import { asyncBlock } from "./closure.ts";
 import { blockBody, blockParts, expr, exprInto, exprStatement } from "./expr.ts";
 import { cond } from "./operators.ts";
 import { patternTest } from "./pattern.ts";
+import { armTest, branch } from "./probe.ts";
 
 /** The budget check at function entry and loop back-edges. */
 export const BUDGET = "if (--$m.b < 0) $tick();";
@@ -83,7 +84,9 @@ export function ifInto(c: Compiler, e: IfExpr, target: string | null): void {
       target && then.lines.length === 0 && other && other.lines.length === 0 &&
       e.else?.kind !== "if"
     ) {
-      c.emit(`${target} = ${test} ? ${then.value} : ${other.value};`);
+      const yes = branch(then.value, then.pos);
+      const no = branch(other.value, other.pos);
+      c.emit(`${target} = ${test} ? ${yes} : ${no};`);
       return;
     }
     const thenLines = withValue(then, target);
@@ -126,7 +129,10 @@ function withValue(
   return [...lines, { code: exprStatement(value), pos }];
 }
 
-/** `match`. */
+/**
+ * `match`. For coverage, an arm's line runs when the arm is taken, not when its pattern is tried:
+ * its test lines are marked as tests, and the line that leaves the match is the arm's.
+ */
 export function matchInto(
   c: Compiler,
   e: Extract<Expr, { kind: "match" }>,
@@ -144,7 +150,8 @@ export function matchInto(
         () => (target ? expr(c, arm.body) : (exprInto(c, arm.body, null), "$UNIT")),
       );
       c.pos = savedPos;
-      return { test, guard, guardLines, body, bodyLines, pos: arm.span.start };
+      const pos = arm.span.start;
+      return { test, guard, guardLines, body, bodyLines, pos, valuePos: valueStart(arm.body) };
     })
   );
   const simple = arms.every((a) => a.guardLines.length === 0 && a.bodyLines.length === 0);
@@ -153,7 +160,8 @@ export function matchInto(
     for (let i = arms.length - 1; i >= 0; i--) {
       const a = arms[i];
       const t = a.guard ? `(${a.test} && ${a.guard})` : a.test;
-      out = t === "true" ? a.body : `${t} ? ${a.body} : ${out}`;
+      const body = branch(branch(a.body, a.valuePos), a.pos);
+      out = t === "true" ? body : `${t} ? ${body} : ${out}`;
     }
     c.emit(`${target} = ${out};`);
     return;
@@ -161,12 +169,12 @@ export function matchInto(
   const label = newLabel();
   const body: Line[] = [];
   for (const a of arms) {
-    const inner: Line[] = [...a.guardLines];
+    const inner = a.guardLines.map((l) => (l.pos === a.pos ? { ...l, code: armTest(l.code) } : l));
     const finish: Line[] = [...a.bodyLines];
-    if (target) finish.push({ code: `${target} = ${a.body};`, pos: a.pos });
+    if (target) finish.push({ code: `${target} = ${a.body};`, pos: a.valuePos });
     finish.push({ code: `break ${label};`, pos: a.pos });
     if (a.guard) {
-      inner.push({ code: `if (${a.guard}) {`, pos: a.pos });
+      inner.push({ code: armTest(`if (${a.guard}) {`), pos: a.pos });
       for (const l of finish) inner.push({ code: "  " + l.code, pos: l.pos });
       inner.push({ code: "}", pos: a.pos });
     } else inner.push(...finish);
@@ -174,13 +182,22 @@ export function matchInto(
       body.push(...inner);
       if (!a.guard) break;
     } else {
-      body.push({ code: `if (${a.test}) {`, pos: a.pos });
+      body.push({ code: armTest(`if (${a.test}) {`), pos: a.pos });
       for (const l of inner) body.push({ code: "  " + l.code, pos: l.pos });
       body.push({ code: "}", pos: a.pos });
     }
   }
   if (target) body.push({ code: `${target} = $UNIT;`, pos: c.pos });
   c.emitBlock(`${label}: {`, body);
+}
+
+/** Where the value of a branch body comes from: the innermost tail of its blocks. */
+function valueStart(e: Expr): number {
+  for (;;) {
+    if (e.kind === "paren") e = e.expr;
+    else if (e.kind === "block" && !e.label && !e.isAsync && e.tail) e = e.tail;
+    else return e.span.start;
+  }
 }
 
 function pushLoop(c: Compiler, label: string | undefined, result: string | null): LoopCtx {
@@ -362,7 +379,7 @@ export function selectInto(
         exprInto(c, arm.body, target);
         c.emit(`break ${label};`);
       });
-      body.push({ code: `if (${won}.t[0] === ${i}) {`, pos: arm.span.start });
+      body.push({ code: armTest(`if (${won}.t[0] === ${i}) {`), pos: arm.span.start });
       for (const l of lines) body.push({ code: "  " + l.code, pos: l.pos });
       body.push({ code: "}", pos: arm.span.start });
     });

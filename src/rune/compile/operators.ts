@@ -9,6 +9,7 @@ import type { Span } from "../source.ts";
 import type { Compiler } from "./compiler.ts";
 import { methodCall } from "./calls.ts";
 import { expr } from "./expr.ts";
+import { branch } from "./probe.ts";
 import {
   fastArith,
   fastCompare,
@@ -83,7 +84,8 @@ export function unary(c: Compiler, e: Extract<Expr, { kind: "unary" }>): string 
 export function binary(c: Compiler, e: Extract<Expr, { kind: "binary" }>): string {
   if (e.op === "&&" || e.op === "||") {
     const left = cond(c, e.left);
-    const [right, lines] = c.collect(() => cond(c, e.right));
+    const [js, lines] = c.collect(() => cond(c, e.right));
+    const right = branch(js, e.right.span.start);
     if (lines.length === 0) return `(${left} ${e.op} ${right})`;
     const t = c.fn.tmp();
     c.emit(`${t} = ${left};`);

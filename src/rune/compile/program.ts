@@ -12,6 +12,7 @@ import { Compiler } from "./compiler.ts";
 import { FnCtx, type Line, Program, Scope } from "./context.ts";
 import { blockBody } from "./expr.ts";
 import { emitFunction, type FunctionCode } from "./function.ts";
+import { type Probes, takeProbes } from "./probe.ts";
 import {
   type ConstDef,
   type FnDef,
@@ -59,6 +60,8 @@ export interface CompiledProgram {
   host: string[];
   /** With module files: the file names, and for each generated line the index of its file. */
   files?: { names: string[]; lines: number[] };
+  /** What line coverage needs beyond `lines`, when the program has value-only branches. */
+  probes?: Probes;
 }
 
 /** Names the runtime object provides, bound as `$name` at the top of every module. */
@@ -250,12 +253,17 @@ export function compileFile(
   for (const f of items.fns) fnNames[f.js] = f.path;
   for (const [js, name] of prog.fnNames) fnNames[js] = name;
   for (const c of items.consts) fnNames[`${c.js}$init`] = c.path;
+  const lines = out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).line));
+  const code = takeProbes(
+    out.map((l, i) => ({ code: l.code, line: lines[i] })),
+    (pos) => source.position(pos).line,
+  );
   return {
     prog,
     program: {
       file: source.name,
-      code: out.map((l) => l.code).join("\n"),
-      lines: out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).line)),
+      code: code.lines.join("\n"),
+      lines,
       columns: out.map((l) => (l.pos < 0 ? 0 : source.position(l.pos).column)),
       fnNames,
       host: [...prog.host.keys()],
@@ -267,6 +275,7 @@ export function compileFile(
           },
         }
         : {}),
+      ...(code.probes ? { probes: code.probes } : {}),
       exports: exported.map((f) => ({
         name: f.path,
         arity: f.arity,
