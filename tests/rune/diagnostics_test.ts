@@ -153,3 +153,20 @@ Deno.test("warnings do not stop compilation; a clean file has no diagnostics", (
   deepStrictEqual(r.diagnostics, []);
   strictEqual(r.rendered, "");
 });
+
+Deno.test("broken generic parameters and where clauses point at the offending token", () => {
+  for (
+    const [code, line, column, message] of [
+      ["fn f<T(a: T) { a }", 1, 7, /expected `>` to close the generic parameters, found `\(`/],
+      ["fn ok() {}\nstruct P<A B> { a: A }", 2, 12, /expected `>` to close the generic parameters/],
+      ["fn f<T>(a: T) -> T\nwhere T Ord { a }", 2, 9, /expected `:` after the type in the where/],
+      ["impl<T> Foo<T { }", 1, 15, /to close the type arguments/],
+      ["fn f(v: Vec<i64) {}", 1, 16, /expected `>` to close the type arguments, found `\)`/],
+    ] as const
+  ) {
+    const r = errors(code);
+    const d = r.diagnostics[0];
+    deepStrictEqual([d.line, d.column], [line, column], `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});

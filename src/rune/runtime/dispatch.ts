@@ -78,7 +78,13 @@ export function tableOf(x: Value): MethodTable | undefined {
 /** Find method `name` of `x`, checking it takes `argc` arguments besides the receiver. */
 export function lookupMethod(x: Value, name: string, argc: number): Method {
   const table = tableOf(x);
-  const f = table === undefined ? undefined : table[name];
+  let f = table === undefined ? undefined : table[name];
+  if (f === undefined && table !== undefined && name.includes("::<")) {
+    // Type arguments only select among built-ins (`collect::<Vec>`); a method a program
+    // defined ignores them, as Rune is dynamically typed.
+    name = name.slice(0, name.indexOf("::<"));
+    f = table[name];
+  }
   if (f === undefined) {
     throw typeError(`no method \`${name}\` on a value of type \`${typeName(x)}\``);
   }
