@@ -205,3 +205,19 @@ Deno.test("hash map keys of different types never collide, even with odd strings
     "odd string",
   ]);
 });
+
+Deno.test("a VecDeque becomes a JSON array and its errors name the line", () => {
+  const v = vm(`use std::collections::VecDeque;
+pub fn main() { let d = VecDeque::from([2, 3]); d.push_front(1); #{ d } }
+pub fn bad() {
+  let d = VecDeque::new();
+  d[0]
+}`);
+  deepStrictEqual(toJson(v.call("main", [])), { d: [1, 2, 3] });
+  throws(() => v.call("bad", []), (e: RuneError) => {
+    strictEqual(e.code, "E_RUNTIME");
+    match(e.message, /index 0 is out of bounds of a VecDeque of length 0/);
+    strictEqual(e.where?.line, 5);
+    return true;
+  });
+});

@@ -80,10 +80,13 @@ export function lookupMethod(x: Value, name: string, argc: number): Method {
   const table = tableOf(x);
   let f = table === undefined ? undefined : table[name];
   if (f === undefined && table !== undefined && name.includes("::<")) {
-    // Type arguments only select among built-ins (`collect::<Vec>`); a method a program
-    // defined ignores them, as Rune is dynamically typed.
-    name = name.slice(0, name.indexOf("::<"));
-    f = table[name];
+    // Type arguments select among built-ins by their outer type names
+    // (`collect::<HashMap<String, i64>>` is `collect::<HashMap>`); a method a program defined
+    // ignores them, as Rune is dynamically typed.
+    const base = name.slice(0, name.indexOf("::<"));
+    f = table[`${base}::<${outerTypeNames(name.slice(base.length + 3, -1))}>`];
+    if (f === undefined && !selectsByType(table, base)) f = table[base];
+    if (f !== undefined) name = base;
   }
   if (f === undefined) {
     throw typeError(`no method \`${name}\` on a value of type \`${typeName(x)}\``);
@@ -97,6 +100,29 @@ export function lookupMethod(x: Value, name: string, argc: number): Method {
     );
   }
   return f;
+}
+
+/** `Vec<i64>, std::collections::HashMap<K, V>` → `Vec,HashMap`. */
+function outerTypeNames(args: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of args + ",") {
+    if (ch === "<") depth++;
+    else if (ch === ">") depth--;
+    else if (ch === "," && depth === 0) {
+      const path = cur.trim();
+      out.push(path.slice(path.lastIndexOf(":") + 1));
+      cur = "";
+    } else if (depth === 0) cur += ch;
+  }
+  return out.join(",");
+}
+
+/** Does a built-in pick its implementation by type argument (`collect::<…>`, `parse::<…>`)? */
+function selectsByType(table: MethodTable, base: string): boolean {
+  for (const key in table) if (key.startsWith(`${base}::<`)) return true;
+  return false;
 }
 
 /** `x.name()`. */

@@ -21,6 +21,7 @@ import {
   StructValue,
   Tuple,
   type Value,
+  VecDequeValue,
 } from "./values.ts";
 
 /** A parsed `{:…}` spec. */
@@ -165,6 +166,7 @@ function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>
       );
     }
     if (v instanceof HashSetValue) return list("{", "}", [...v.m.values()].map(inner));
+    if (v instanceof VecDequeValue) return list("[", "]", v.items().map(inner));
     if (v instanceof Range) {
       const s = v.kind === "to" || v.kind === "toinclusive" || v.kind === "full"
         ? ""

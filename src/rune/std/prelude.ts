@@ -31,9 +31,11 @@ import {
   Tuple,
   UNIT,
   type Value,
+  VecDequeValue,
 } from "../runtime/values.ts";
 import { ArrayIter, drain, toIter } from "./iter.ts";
 import { mapFrom, setFrom } from "./collections.ts";
+import { dequeFrom } from "./deque.ts";
 import { EQUAL, GREATER, LESS, ORDERING } from "./ordering.ts";
 import { charFromDigit, charFromU32, intPow, maxOf, minOf } from "./num.ts";
 import { parseFloat64, parseInt64 } from "./string.ts";
@@ -97,6 +99,11 @@ export const BUILTIN_TYPES: Record<string, BuiltinType> = Object.assign(Object.c
     test: (v: Value) => v instanceof HashSetValue,
     methods: (HashSetValue.prototype as unknown as { $m: MethodTable }).$m,
   },
+  VecDeque: {
+    name: "VecDeque",
+    test: (v: Value) => v instanceof VecDequeValue,
+    methods: (VecDequeValue.prototype as unknown as { $m: MethodTable }).$m,
+  },
   Generator: {
     name: "Generator",
     test: (v: Value) => v instanceof Generator,
@@ -157,6 +164,8 @@ const TYPE_PATHS: Record<string, string> = nullProto({
   "std::future::Future": "Future",
   "std::collections::HashMap": "HashMap",
   "std::collections::HashSet": "HashSet",
+  "std::collections::VecDeque": "VecDeque",
+  "std::collections::vec_deque::VecDeque": "VecDeque",
 });
 
 function fn<F extends (...a: never[]) => unknown>(name: string, f: F): F {
@@ -221,6 +230,17 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["HashSet::new", fn("HashSet::new", () => new HashSetValue())],
   ["HashSet::with_capacity", fn("HashSet::with_capacity", (_n: Value) => new HashSetValue())],
   ["HashSet::from", fn("HashSet::from", (x: Value) => setFrom(x))],
+  ["VecDeque::new", fn("VecDeque::new", () => new VecDequeValue())],
+  [
+    "VecDeque::with_capacity",
+    fn("VecDeque::with_capacity", (n: Value) => {
+      if (typeof n !== "number" || n < 0) {
+        throw typeError("VecDeque::with_capacity expects a non-negative int");
+      }
+      return new VecDequeValue(Math.min(n, 1 << 16));
+    }),
+  ],
+  ["VecDeque::from", fn("VecDeque::from", (x: Value) => dequeFrom(x))],
   // Ordering
   ["Ordering::Less", LESS],
   ["Ordering::Equal", EQUAL],
