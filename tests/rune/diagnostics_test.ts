@@ -170,3 +170,14 @@ Deno.test("broken generic parameters and where clauses point at the offending to
     match(d.message, message);
   }
 });
+
+Deno.test("methods cannot be added to built-in types without a trait", () => {
+  const r = errors("fn ok() {}\nimpl i64 {\n  fn double(self) { self * 2 }\n}\n");
+  const d = r.diagnostics[0];
+  deepStrictEqual([d.line, d.column], [2, 6]);
+  match(d.message, /cannot define methods directly on the built-in type `i64`/);
+  match(d.hint ?? "", /impl Ext for i64/);
+  const missing = errors("trait T { fn a(self); }\nimpl T for String {}\n");
+  match(missing.diagnostics[0].message, /`String` does not implement `a` of the trait `T`/);
+  strictEqual(missing.diagnostics[0].line, 2);
+});

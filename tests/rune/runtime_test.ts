@@ -221,3 +221,26 @@ pub fn bad() {
     return true;
   });
 });
+
+Deno.test("methods a program adds to built-in types stay in that program", () => {
+  const impl = (body: string) =>
+    vm(`trait Twice { fn twice(self); }
+impl Twice for i64 { fn twice(self) { ${body} } }
+impl Twice for String { fn twice(self) { ${body} } }
+pub fn main(x) { x.twice() }`);
+  const a = impl("self + self");
+  const b = impl("[self, self]");
+  const none = vm("pub fn main(x) { x.twice() }");
+  // Interleaved, so each program's call sites see the other's receivers' types too.
+  for (let i = 0; i < 3; i++) {
+    strictEqual(a.call("main", [4]), 8);
+    deepStrictEqual(b.call("main", [4]), [4, 4]);
+    strictEqual(a.call("main", ["ab"]), "abab");
+    deepStrictEqual(b.call("main", ["ab"]), ["ab", "ab"]);
+    throws(() => none.call("main", [4]), /no method `twice` on a value of type `i64`/);
+  }
+  // The shared tables of the built-in types are untouched.
+  const probe = vm("pub fn main() { Vec::len([1]) }");
+  strictEqual(probe.call("main", []), 1);
+  throws(() => vm("pub fn main() { i64::twice(1) }"), /cannot find function `i64::twice`/);
+});

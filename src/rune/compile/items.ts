@@ -9,6 +9,7 @@ import type { ConstItem, FnItem, Ident, Item, Path, StructBody, UseTree } from "
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
 import {
+  type BuiltinImpl,
   type ConstDef,
   type EnumDef,
   type FnDef,
@@ -26,6 +27,7 @@ import {
 
 export type {
   BuiltinDef,
+  BuiltinImpl,
   ConstDef,
   EnumDef,
   FnDef,
@@ -49,6 +51,10 @@ export class ItemTable {
   readonly consts: ConstDef[] = [];
   readonly structs: StructDef[] = [];
   readonly enums: EnumDef[] = [];
+  /** What the program's trait impls add to built-in types, by type name. */
+  readonly builtinImpls = new Map<string, BuiltinImpl>();
+  /** The method names those impls define (call sites of these look in the program's table). */
+  readonly builtinMethodNames = new Set<string>();
   /** Every module and block scope declared, in order (imports are checked once per scope). */
   readonly scopes: Mod[] = [];
   #checkedScopes = 0;
@@ -223,10 +229,27 @@ export class ItemTable {
   }
 
   private attachImpl(mod: Mod, impl: Extract<Item, { kind: "impl" }>): void {
-    const target = this.resolvePath(mod, impl.target, true);
-    if (target === null) return;
-    if (target.kind !== "struct" && target.kind !== "enum") {
-      this.report.error(impl.target.span, "`impl` needs a struct or an enum declared in this file");
+    const resolved = this.resolvePath(mod, impl.target, true);
+    if (resolved === null) return;
+    let target: TypeDef | BuiltinImpl;
+    if (resolved.kind === "builtin" && resolved.ref.kind === "type") {
+      const name = resolved.ref.name;
+      if (!impl.trait) {
+        this.report.error(
+          impl.target.span,
+          `cannot define methods directly on the built-in type \`${name}\``,
+          `declare a trait and implement it: \`trait Ext { … } impl Ext for ${name} { … }\``,
+        );
+        return;
+      }
+      target = this.builtinImpl(name);
+    } else if (resolved.kind === "struct" || resolved.kind === "enum") {
+      target = resolved;
+    } else {
+      this.report.error(
+        impl.target.span,
+        "`impl` needs a struct or an enum declared in this file, or a built-in type",
+      );
       return;
     }
     const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
@@ -281,12 +304,13 @@ export class ItemTable {
         kind: "fn",
         item: f,
         js: this.names.fresh("F", `${target.name}_${f.name.name}`),
-        path: `${[...target.mod.path, target.name].join("::")}::${f.name.name}`,
+        path: `${typePath(target)}::${f.name.name}`,
         mod,
-        owner: target,
+        ...ownerOf(target),
         arity: f.params.length + (f.hasSelf ? 1 : 0),
       };
       target.fns.set(f.name.name, def);
+      if (target.kind === "builtinImpl" && f.hasSelf) this.builtinMethodNames.add(f.name.name);
       this.fns.push(def);
     }
     for (const { item, mod } of consts) {
@@ -302,18 +326,28 @@ export class ItemTable {
         kind: "const",
         item,
         js: this.names.fresh("K", `${target.name}_${name}`),
-        path: `${[...target.mod.path, target.name].join("::")}::${name}`,
+        path: `${typePath(target)}::${name}`,
         mod,
-        owner: target,
+        ...ownerOf(target),
       };
       target.consts.set(name, def);
       this.consts.push(def);
     }
   }
 
+  /** The program's additions to built-in type `name`, created on first use. */
+  private builtinImpl(name: string): BuiltinImpl {
+    let t = this.builtinImpls.get(name);
+    if (!t) {
+      t = { kind: "builtinImpl", name, fns: new Map(), consts: new Map() };
+      this.builtinImpls.set(name, t);
+    }
+    return t;
+  }
+
   /** Check an impl's constants against its trait's, adding the trait's defaults to `consts`. */
   private traitConsts(
-    target: TypeDef,
+    target: { name: string },
     impl: Extract<Item, { kind: "impl" }>,
     trait: TraitDef,
     consts: { item: ConstItem; mod: Mod }[],
@@ -510,6 +544,12 @@ export class ItemTable {
         if (base === null) return fail(`cannot find \`${written}\``);
         const b = resolveBuiltin([...base, ...segments.slice(i).map((s) => s.name)]);
         if (b) return { kind: "builtin", ref: b };
+        const own = cur.ref.kind === "type" && i === segments.length - 1
+          ? this.builtinImpls.get(cur.ref.name)
+          : undefined;
+        const mine = own?.fns.get(seg) ?? own?.consts.get(seg);
+        // `i64::double`: a method or constant this program's `impl Trait for i64` defined.
+        if (mine) return mine;
         if (cur.ref.kind === "type" && i === segments.length - 1) {
           // `Vec::len` and friends: a type's instance method used as a function.
           return { kind: "builtin", ref: { kind: "value", key: `${cur.ref.name}::${seg}` } };
@@ -523,6 +563,17 @@ export class ItemTable {
     }
     return cur;
   }
+}
+
+/** The Rune path of a type's items (`m::Point`, `i64`). */
+function typePath(target: TypeDef | BuiltinImpl): string {
+  if (target.kind === "builtinImpl") return target.name;
+  return [...target.mod.path, target.name].join("::");
+}
+
+/** The owner fields of a function or constant defined in an impl of `target`. */
+function ownerOf(target: TypeDef | BuiltinImpl): { owner: TypeDef } | { builtinOwner: string } {
+  return target.kind === "builtinImpl" ? { builtinOwner: target.name } : { owner: target };
 }
 
 function shapeFields(body: StructBody): string[] {

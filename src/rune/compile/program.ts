@@ -149,6 +149,7 @@ export const RUNTIME_NAMES = [
   "Complete",
   "fsqrt",
   "fabs",
+  "ext",
 ] as const;
 
 /** Compile a parsed file. Diagnostics (errors and warnings) are in `prog.diagnostics`. */
@@ -232,6 +233,17 @@ export function compileFile(
     }
   }
   for (const f of items.fns) emit(`$named(${JSON.stringify(f.path)}, ${f.js});`);
+  if (items.builtinMethodNames.size > 0) {
+    const entries: string[] = [];
+    for (const t of items.builtinImpls.values()) {
+      for (const [name, f] of t.fns) {
+        if (f.item.hasSelf) {
+          entries.push(`[${JSON.stringify(t.name)}, ${JSON.stringify(name)}, ${f.js}]`);
+        }
+      }
+    }
+    emit(`const $xt = $ext([${entries.join(", ")}]);`);
+  }
   for (const [, c] of prog.pool) emit(`const ${c.js} = ${c.code};`);
   if (consts.length > 0) {
     emit(`let ${consts.map((c) => c.def.js).join(", ")};`);
@@ -274,6 +286,13 @@ export function compileFile(
       })),
     },
   };
+}
+
+/** What `Self` means in a function or constant of an impl. */
+function selfOf(def: FnDef | ConstDef): FnCtx["selfType"] {
+  if (def.owner) return def.owner;
+  if (def.builtinOwner) return { kind: "builtinSelf", name: def.builtinOwner };
+  return null;
 }
 
 function shouldPanic(attrs: FnDef["item"]["attrs"]): { shouldPanic?: true | string } {
@@ -321,7 +340,7 @@ function emitCode(out: Line[], head: string, f: FunctionCode, indent = "", tail 
  */
 function compileFn(prog: Program, def: FnDef): FunctionCode[] {
   const item = def.item;
-  const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
+  const fn = new FnCtx(null, def.path, selfOf(def), prog.names);
   const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
   c.pos = item.span.start;
   if (item.isGenerator && item.isAsync) {
@@ -357,7 +376,7 @@ function compileFn(prog: Program, def: FnDef): FunctionCode[] {
 
 function compileConsts(prog: Program, defs: ConstDef[]): { def: ConstDef; code: FunctionCode }[] {
   const compiled = defs.map((def) => {
-    const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
+    const fn = new FnCtx(null, def.path, selfOf(def), prog.names);
     const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
     c.pos = def.item.span.start;
     const code = emitFunction(c, {

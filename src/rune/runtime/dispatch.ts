@@ -75,10 +75,34 @@ export function tableOf(x: Value): MethodTable | undefined {
   return undefined;
 }
 
-/** Find method `name` of `x`, checking it takes `argc` arguments besides the receiver. */
-export function lookupMethod(x: Value, name: string, argc: number): Method {
+/**
+ * A program's own methods on built-in types (from `impl Trait for i64`): the shared method table
+ * of each built-in type to the program's table of additions. Each program has its own, so no
+ * program sees another's impls.
+ */
+export type ExtensionTables = Map<MethodTable, MethodTable>;
+
+/**
+ * Find method `name` of `x`, checking it takes `argc` arguments besides the receiver. The
+ * built-in type's own methods come first (as inherent methods do in Rust), then the program's
+ * additions in `ext`.
+ */
+export function lookupMethod(
+  x: Value,
+  name: string,
+  argc: number,
+  ext?: ExtensionTables,
+): Method {
   const table = tableOf(x);
   let f = table === undefined ? undefined : table[name];
+  if (f === undefined && ext !== undefined && table !== undefined) {
+    const own = ext.get(table);
+    if (own !== undefined) {
+      const base = name.includes("::<") ? name.slice(0, name.indexOf("::<")) : name;
+      f = own[base];
+      if (f !== undefined) name = base;
+    }
+  }
   if (f === undefined && table !== undefined && name.includes("::<")) {
     // Type arguments select among built-ins by their outer type names
     // (`collect::<HashMap<String, i64>>` is `collect::<HashMap>`); a method a program defined
@@ -217,15 +241,20 @@ export interface CallSite {
   t: MethodTable | undefined;
   /** Its method. */
   f: Method | undefined;
+  /** The program's methods on built-in types, for sites of names it defines on them. */
+  readonly ext: ExtensionTables | undefined;
 }
 
-/** A new call site (one per method call in the compiled code). */
-export function site(name: string, argc: number): CallSite {
-  return { name, argc, t: undefined, f: undefined };
+/**
+ * A new call site (one per method call in the compiled code; `_n` only keeps pooled sites
+ * apart).
+ */
+export function site(name: string, argc: number, _n?: number, ext?: ExtensionTables): CallSite {
+  return { name, argc, t: undefined, f: undefined, ext };
 }
 
 function miss(s: CallSite, x: Value, t: MethodTable | undefined): Method {
-  const f = lookupMethod(x, s.name, s.argc);
+  const f = lookupMethod(x, s.name, s.argc, s.ext);
   s.t = t;
   s.f = f;
   return f;

@@ -6,7 +6,19 @@
  * @module
  */
 import { getField, index, setField, setIndex } from "./access.ts";
-import { call0, call1, call2, callN, ic0, ic1, ic2, icN, named, site } from "./dispatch.ts";
+import {
+  call0,
+  call1,
+  call2,
+  callN,
+  type ExtensionTables,
+  ic0,
+  ic1,
+  ic2,
+  icN,
+  named,
+  site,
+} from "./dispatch.ts";
 import { panic, RuneError, typeError } from "./errors.ts";
 import { debug, display, type FormatSpec, formatWith } from "./format.ts";
 import { io } from "./io.ts";
@@ -44,6 +56,7 @@ import {
   NONE,
   Ok,
   Range,
+  type RuneFn,
   Some,
   StructValue,
   Tuple,
@@ -250,6 +263,19 @@ export const RUNTIME = Object.freeze({
   fsqrt: Math.sqrt,
   fabs: Math.abs,
   lib: LIB,
+  ext(entries: [string, string, RuneFn][]): ExtensionTables {
+    const tables: ExtensionTables = new Map();
+    for (const [type, name, f] of entries) {
+      const shared = BUILTIN_TYPES[type].methods;
+      let own = tables.get(shared);
+      if (own === undefined) {
+        own = methodTable();
+        tables.set(shared, own);
+      }
+      own[name] = f;
+    }
+    return tables;
+  },
   ufcs(type: string, method: string) {
     const t = BUILTIN_TYPES[type];
     const f = t.methods[method];
