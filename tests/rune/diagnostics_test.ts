@@ -181,3 +181,36 @@ Deno.test("methods cannot be added to built-in types without a trait", () => {
   match(missing.diagnostics[0].message, /`String` does not implement `a` of the trait `T`/);
   strictEqual(missing.diagnostics[0].line, 2);
 });
+
+Deno.test("a Display impl must be exactly one fmt(self, f) on a type of the program", () => {
+  for (
+    const [code, line, message] of [
+      ["use std::fmt;\nstruct P;\nimpl fmt::Display for P {}\n", 3, /`P` does not implement `fmt`/],
+      [
+        "use std::fmt;\nstruct P;\nimpl fmt::Display for P {\n  fn fmt(self, f) { Ok(()) }\n  fn show(self) {}\n}",
+        5,
+        /`show` is not a method of the trait `Display`/,
+      ],
+      [
+        "use std::fmt;\nimpl fmt::Display for i64 {\n  fn fmt(self, f) { Ok(()) }\n}",
+        2,
+        /`i64` already implements `Display`/,
+      ],
+      [
+        "struct P;\nimpl std::fmt::Debug for P {\n  fn fmt(self) { Ok(()) }\n}",
+        3,
+        /`fmt` of `Debug` takes `self` and the formatter/,
+      ],
+      [
+        "struct P;\nimpl Display for P {\n  fn fmt(self, f) { Ok(()) }\n}",
+        2,
+        /cannot find `Display`/,
+      ],
+    ] as const
+  ) {
+    const r = errors(code);
+    const d = r.diagnostics[0];
+    strictEqual(d.line, line, `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});

@@ -244,3 +244,24 @@ pub fn main(x) { x.twice() }`);
   strictEqual(probe.call("main", []), 1);
   throws(() => vm("pub fn main() { i64::twice(1) }"), /cannot find function `i64::twice`/);
 });
+
+Deno.test("a Display impl that forgets to return Ok(()) fails at the format, naming the line", () => {
+  const v = vm(`use std::fmt;
+struct P;
+impl fmt::Display for P {
+  fn fmt(self, f) { write!(f, "p"); }
+}
+pub fn main() {
+  let p = P;
+  format!("{}", p)
+}`);
+  throws(() => v.call("main", []), (e: RuneError) => {
+    strictEqual(e.code, "E_RUNTIME");
+    match(
+      e.message,
+      /`fmt` of `P` must return `Ok\(\(\)\)` \(a `fmt::Result`\), not a value of type `Tuple`/,
+    );
+    strictEqual(e.where?.line, 8);
+    return true;
+  });
+});

@@ -8,6 +8,7 @@
 import type { ConstItem, FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
+import { DEBUG_IMPL, DISPLAY_IMPL } from "../runtime/format.ts";
 import {
   type BuiltinImpl,
   type ConstDef,
@@ -257,6 +258,10 @@ export class ItemTable {
     if (impl.trait) {
       const trait = this.resolvePath(mod, impl.trait, true);
       if (trait === null) return;
+      if (trait.kind === "builtin" && trait.ref.kind === "trait") {
+        this.attachFormatting(mod, impl, target, trait.ref.name);
+        return;
+      }
       if (trait.kind !== "trait") {
         this.report.error(
           impl.trait.span,
@@ -333,6 +338,75 @@ export class ItemTable {
       target.consts.set(name, def);
       this.consts.push(def);
     }
+  }
+
+  /**
+   * `impl fmt::Display for Point` (or `Debug`): its `fmt` method goes into the type's method table
+   * under a key no program can name, where `{}` (or `{:?}`) finds it.
+   */
+  private attachFormatting(
+    mod: Mod,
+    impl: Extract<Item, { kind: "impl" }>,
+    target: TypeDef | BuiltinImpl,
+    trait: string,
+  ): void {
+    if (target.kind === "builtinImpl") {
+      this.report.error(
+        impl.target.span,
+        `\`${target.name}\` already implements \`${trait}\`: only types declared in this program can implement it`,
+      );
+      return;
+    }
+    for (const k of impl.consts) {
+      this.report.error(
+        k.name.span,
+        `\`${k.name.name}\` is not a constant of the trait \`${trait}\``,
+      );
+    }
+    const fmt = impl.fns.find((f) => f.name.name === "fmt");
+    for (const f of impl.fns) {
+      if (f !== fmt) {
+        this.report.error(
+          f.name.span,
+          `\`${f.name.name}\` is not a method of the trait \`${trait}\``,
+        );
+      }
+    }
+    if (!fmt) {
+      this.report.error(
+        impl.target.span,
+        `\`${target.name}\` does not implement \`fmt\` of the trait \`${trait}\``,
+        'write `fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, "…") }`',
+      );
+      return;
+    }
+    if (!fmt.hasSelf || fmt.params.length !== 1) {
+      this.report.error(
+        fmt.name.span,
+        `\`fmt\` of \`${trait}\` takes \`self\` and the formatter`,
+        "write `fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result`",
+      );
+      return;
+    }
+    const key = trait === "Display" ? DISPLAY_IMPL : DEBUG_IMPL;
+    if (target.fns.has(key)) {
+      this.report.error(
+        impl.target.span,
+        `\`${trait}\` is implemented twice for \`${target.name}\``,
+      );
+      return;
+    }
+    const def: FnDef = {
+      kind: "fn",
+      item: fmt,
+      js: this.names.fresh("F", `${target.name}_fmt_${trait}`),
+      path: `${typePath(target)}::fmt`,
+      mod,
+      owner: target,
+      arity: 2,
+    };
+    target.fns.set(key, def);
+    this.fns.push(def);
   }
 
   /** The program's additions to built-in type `name`, created on first use. */

@@ -10,6 +10,7 @@ import type { File } from "../ast.ts";
 import type { Source } from "../source.ts";
 import { Compiler } from "./compiler.ts";
 import { FnCtx, type Line, Program, Scope } from "./context.ts";
+import { DISPLAY_IMPL } from "../runtime/format.ts";
 import { blockBody } from "./expr.ts";
 import { emitFunction, type FunctionCode } from "./function.ts";
 import {
@@ -150,6 +151,7 @@ export const RUNTIME_NAMES = [
   "fsqrt",
   "fabs",
   "ext",
+  "fwrite",
 ] as const;
 
 /** Compile a parsed file. Diagnostics (errors and warnings) are in `prog.diagnostics`. */
@@ -230,6 +232,10 @@ export function compileFile(
   for (const t of [...items.structs, ...items.enums]) {
     for (const [name, f] of t.fns) {
       if (f.item.hasSelf) emit(`${t.info}.methods[${JSON.stringify(name)}] = ${f.js};`);
+    }
+    // `impl Display` gives the type `to_string()`, unless it defines its own.
+    if (t.fns.has(DISPLAY_IMPL) && !t.fns.has("to_string")) {
+      emit(`${t.info}.methods["to_string"] = $display;`);
     }
   }
   for (const f of items.fns) emit(`$named(${JSON.stringify(f.path)}, ${f.js});`);

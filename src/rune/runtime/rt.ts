@@ -20,7 +20,7 @@ import {
   site,
 } from "./dispatch.ts";
 import { panic, RuneError, typeError } from "./errors.ts";
-import { debug, display, type FormatSpec, formatWith } from "./format.ts";
+import { debug, display, type FormatSpec, formatWith, writeTo } from "./format.ts";
 import { io } from "./io.ts";
 import { charge, COST, meter, tick } from "./meter.ts";
 import {
@@ -263,6 +263,7 @@ export const RUNTIME = Object.freeze({
   fsqrt: Math.sqrt,
   fabs: Math.abs,
   lib: LIB,
+  fwrite: writeTo,
   ext(entries: [string, string, RuneFn][]): ExtensionTables {
     const tables: ExtensionTables = new Map();
     for (const [type, name, f] of entries) {

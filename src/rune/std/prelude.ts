@@ -333,7 +333,14 @@ function fromUtf8(b: Value): Value {
 export type BuiltinRef =
   | { kind: "value"; key: string }
   | { kind: "type"; name: string }
+  | { kind: "trait"; name: string }
   | { kind: "module"; path: string };
+
+/** Standard traits a program can implement for its own types (`impl fmt::Display for P`). */
+const TRAIT_PATHS: Record<string, string> = nullProto({
+  "std::fmt::Display": "Display",
+  "std::fmt::Debug": "Debug",
+});
 
 const MODULES = new Set([
   "std::collections",
@@ -377,6 +384,7 @@ export function resolveBuiltin(segments: string[]): BuiltinRef | null {
     return { kind: "value", key: PRELUDE[segments[0]] };
   }
   let path = segments.join("::");
+  if (TRAIT_PATHS[path] !== undefined) return { kind: "trait", name: TRAIT_PATHS[path] };
   if (path.startsWith("std::")) {
     // Types first: std::vec::Vec, std::i64
     for (const [full, name] of Object.entries(TYPE_PATHS)) {
