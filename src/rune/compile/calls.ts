@@ -295,12 +295,11 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
 
 /** A method call through an inline-cached call site of its own. */
 export function methodCall(c: Compiler, name: string, recv: string, args: string[]): string {
-  // Call sites of a name the program defines on a built-in type (`impl Double for i64`) also
-  // look in the program's own table of such methods.
-  const base = name.includes("::<") ? name.slice(0, name.indexOf("::<")) : name;
-  const ext = c.prog.items.builtinMethodNames.has(base) ? ", $xt" : "";
+  // Every call site can also look in the program's own table of methods it added to built-in
+  // types (`impl Double for i64`); an impl in a function body is only seen after the call sites
+  // compiled before it, so this does not depend on the method name.
   const s = c.prog.constant(
-    `$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++}${ext})`,
+    `$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++}, $xt)`,
   );
   const generic = args.length <= 2
     ? `$ic${args.length}(${[s, recv, ...args].join(", ")})`

@@ -54,8 +54,6 @@ export class ItemTable {
   readonly enums: EnumDef[] = [];
   /** What the program's trait impls add to built-in types, by type name. */
   readonly builtinImpls = new Map<string, BuiltinImpl>();
-  /** The method names those impls define (call sites of these look in the program's table). */
-  readonly builtinMethodNames = new Set<string>();
   /** Every module and block scope declared, in order (imports are checked once per scope). */
   readonly scopes: Mod[] = [];
   #checkedScopes = 0;
@@ -315,7 +313,6 @@ export class ItemTable {
         arity: f.params.length + (f.hasSelf ? 1 : 0),
       };
       target.fns.set(f.name.name, def);
-      if (target.kind === "builtinImpl" && f.hasSelf) this.builtinMethodNames.add(f.name.name);
       this.fns.push(def);
     }
     for (const { item, mod } of consts) {

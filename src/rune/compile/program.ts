@@ -239,17 +239,15 @@ export function compileFile(
     }
   }
   for (const f of items.fns) emit(`$named(${JSON.stringify(f.path)}, ${f.js});`);
-  if (items.builtinMethodNames.size > 0) {
-    const entries: string[] = [];
-    for (const t of items.builtinImpls.values()) {
-      for (const [name, f] of t.fns) {
-        if (f.item.hasSelf) {
-          entries.push(`[${JSON.stringify(t.name)}, ${JSON.stringify(name)}, ${f.js}]`);
-        }
+  const entries: string[] = [];
+  for (const t of items.builtinImpls.values()) {
+    for (const [name, f] of t.fns) {
+      if (f.item.hasSelf) {
+        entries.push(`[${JSON.stringify(t.name)}, ${JSON.stringify(name)}, ${f.js}]`);
       }
     }
-    emit(`const $xt = $ext([${entries.join(", ")}]);`);
   }
+  emit(`const $xt = $ext([${entries.join(", ")}]);`);
   for (const [, c] of prog.pool) emit(`const ${c.js} = ${c.code};`);
   if (consts.length > 0) {
     emit(`let ${consts.map((c) => c.def.js).join(", ")};`);

@@ -264,7 +264,8 @@ export const RUNTIME = Object.freeze({
   fabs: Math.abs,
   lib: LIB,
   fwrite: writeTo,
-  ext(entries: [string, string, RuneFn][]): ExtensionTables {
+  ext(entries: [string, string, RuneFn][]): ExtensionTables | undefined {
+    if (entries.length === 0) return undefined;
     const tables: ExtensionTables = new Map();
     for (const [type, name, f] of entries) {
       const shared = BUILTIN_TYPES[type].methods;
