@@ -1,14 +1,14 @@
 /**
  * Items and their names: the module tree of a file (inline `mod`s and the items declared inside
- * function bodies), `use` imports (paths, aliases, groups, globs), `impl` blocks attached to
- * their types, and resolution of paths to items or built-ins.
+ * function bodies), `use` imports (paths, aliases, groups, globs), and resolution of paths to
+ * items or built-ins. `impl` blocks are attached in `impls.ts`.
  *
  * @module
  */
-import type { ConstItem, FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
+import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
-import { DEBUG_IMPL, DISPLAY_IMPL } from "../runtime/format.ts";
+import { attachImpl } from "./impls.ts";
 import {
   type BuiltinImpl,
   type ConstDef,
@@ -22,8 +22,6 @@ import {
   type Names,
   type Reporter,
   type StructDef,
-  type TraitDef,
-  type TypeDef,
 } from "./item_defs.ts";
 
 export type {
@@ -198,7 +196,7 @@ export class ItemTable {
           break;
       }
     }
-    for (const impl of impls) this.attachImpl(mod, impl);
+    for (const impl of impls) attachImpl(this, { mod, impl });
   }
 
   private add(mod: Mod, name: Ident, def: ItemDef): void {
@@ -224,236 +222,6 @@ export class ItemTable {
         return;
       }
       mod.imports.push({ name: tree.alias?.name ?? last.name, path, span: tree.span, glob: false });
-    }
-  }
-
-  private attachImpl(mod: Mod, impl: Extract<Item, { kind: "impl" }>): void {
-    const resolved = this.resolvePath(mod, impl.target, true);
-    if (resolved === null) return;
-    let target: TypeDef | BuiltinImpl;
-    if (resolved.kind === "builtin" && resolved.ref.kind === "type") {
-      const name = resolved.ref.name;
-      if (!impl.trait) {
-        this.report.error(
-          impl.target.span,
-          `cannot define methods directly on the built-in type \`${name}\``,
-          `declare a trait and implement it: \`trait Ext { … } impl Ext for ${name} { … }\``,
-        );
-        return;
-      }
-      target = this.builtinImpl(name);
-    } else if (resolved.kind === "struct" || resolved.kind === "enum") {
-      target = resolved;
-    } else {
-      this.report.error(
-        impl.target.span,
-        "`impl` needs a struct or an enum declared in this file, or a built-in type",
-      );
-      return;
-    }
-    const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
-    const consts: { item: ConstItem; mod: Mod }[] = impl.consts.map((item) => ({ item, mod }));
-    if (impl.trait) {
-      const trait = this.resolvePath(mod, impl.trait, true);
-      if (trait === null) return;
-      if (trait.kind === "builtin" && trait.ref.kind === "trait") {
-        this.attachFormatting(mod, impl, target, trait.ref.name);
-        return;
-      }
-      if (trait.kind !== "trait") {
-        this.report.error(
-          impl.trait.span,
-          `\`${impl.trait.segments.map((s) => s.name).join("::")}\` is not a trait`,
-        );
-        return;
-      }
-      const t = trait.item;
-      this.traitConsts(target, impl, trait, consts);
-      const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
-      const given = new Set(impl.fns.map((f) => f.name.name));
-      for (const f of impl.fns) {
-        if (!members.has(f.name.name)) {
-          this.report.error(
-            f.name.span,
-            `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
-          );
-        }
-      }
-      const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
-      if (missing.length > 0) {
-        this.report.error(
-          impl.target.span,
-          `\`${target.name}\` does not implement ${
-            missing.map((m) => `\`${m.name}\``).join(", ")
-          } of the trait \`${t.name.name}\``,
-        );
-      }
-      // Default methods the impl does not override, compiled for this type.
-      for (const f of t.provided) {
-        if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
-      }
-    }
-    for (const { f, mod } of fns) {
-      if (
-        target.fns.has(f.name.name) || (target.kind === "enum" && target.variants.has(f.name.name))
-      ) {
-        this.report.error(
-          f.name.span,
-          `\`${target.name}::${f.name.name}\` is defined more than once`,
-        );
-        continue;
-      }
-      const def: FnDef = {
-        kind: "fn",
-        item: f,
-        js: this.names.fresh("F", `${target.name}_${f.name.name}`),
-        path: `${typePath(target)}::${f.name.name}`,
-        mod,
-        ...ownerOf(target),
-        arity: f.params.length + (f.hasSelf ? 1 : 0),
-      };
-      target.fns.set(f.name.name, def);
-      this.fns.push(def);
-    }
-    for (const { item, mod } of consts) {
-      const name = item.name.name;
-      if (
-        target.fns.has(name) || target.consts.has(name) ||
-        (target.kind === "enum" && target.variants.has(name))
-      ) {
-        this.report.error(item.name.span, `\`${target.name}::${name}\` is defined more than once`);
-        continue;
-      }
-      const def: ConstDef = {
-        kind: "const",
-        item,
-        js: this.names.fresh("K", `${target.name}_${name}`),
-        path: `${typePath(target)}::${name}`,
-        mod,
-        ...ownerOf(target),
-      };
-      target.consts.set(name, def);
-      this.consts.push(def);
-    }
-  }
-
-  /**
-   * `impl fmt::Display for Point` (or `Debug`): its `fmt` method goes into the type's method table
-   * under a key no program can name, where `{}` (or `{:?}`) finds it.
-   */
-  private attachFormatting(
-    mod: Mod,
-    impl: Extract<Item, { kind: "impl" }>,
-    target: TypeDef | BuiltinImpl,
-    trait: string,
-  ): void {
-    if (target.kind === "builtinImpl") {
-      this.report.error(
-        impl.target.span,
-        `\`${target.name}\` already implements \`${trait}\`: only types declared in this program can implement it`,
-      );
-      return;
-    }
-    for (const k of impl.consts) {
-      this.report.error(
-        k.name.span,
-        `\`${k.name.name}\` is not a constant of the trait \`${trait}\``,
-      );
-    }
-    const fmt = impl.fns.find((f) => f.name.name === "fmt");
-    for (const f of impl.fns) {
-      if (f !== fmt) {
-        this.report.error(
-          f.name.span,
-          `\`${f.name.name}\` is not a method of the trait \`${trait}\``,
-        );
-      }
-    }
-    if (!fmt) {
-      this.report.error(
-        impl.target.span,
-        `\`${target.name}\` does not implement \`fmt\` of the trait \`${trait}\``,
-        'write `fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, "…") }`',
-      );
-      return;
-    }
-    if (!fmt.hasSelf || fmt.params.length !== 1) {
-      this.report.error(
-        fmt.name.span,
-        `\`fmt\` of \`${trait}\` takes \`self\` and the formatter`,
-        "write `fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result`",
-      );
-      return;
-    }
-    const key = trait === "Display" ? DISPLAY_IMPL : DEBUG_IMPL;
-    if (target.fns.has(key)) {
-      this.report.error(
-        impl.target.span,
-        `\`${trait}\` is implemented twice for \`${target.name}\``,
-      );
-      return;
-    }
-    const def: FnDef = {
-      kind: "fn",
-      item: fmt,
-      js: this.names.fresh("F", `${target.name}_fmt_${trait}`),
-      path: `${typePath(target)}::fmt`,
-      mod,
-      owner: target,
-      arity: 2,
-    };
-    target.fns.set(key, def);
-    this.fns.push(def);
-  }
-
-  /** The program's additions to built-in type `name`, created on first use. */
-  private builtinImpl(name: string): BuiltinImpl {
-    let t = this.builtinImpls.get(name);
-    if (!t) {
-      t = { kind: "builtinImpl", name, fns: new Map(), consts: new Map() };
-      this.builtinImpls.set(name, t);
-    }
-    return t;
-  }
-
-  /** Check an impl's constants against its trait's, adding the trait's defaults to `consts`. */
-  private traitConsts(
-    target: { name: string },
-    impl: Extract<Item, { kind: "impl" }>,
-    trait: TraitDef,
-    consts: { item: ConstItem; mod: Mod }[],
-  ): void {
-    const t = trait.item;
-    const declared = new Map(t.consts.map((k) => [k.name.name, k]));
-    const given = new Set(impl.consts.map((k) => k.name.name));
-    for (const k of impl.consts) {
-      if (!declared.has(k.name.name)) {
-        this.report.error(
-          k.name.span,
-          `\`${k.name.name}\` is not a constant of the trait \`${t.name.name}\``,
-        );
-      }
-    }
-    const missing = t.consts.filter((k) => !k.value && !given.has(k.name.name));
-    if (missing.length > 0) {
-      this.report.error(
-        impl.target.span,
-        `\`${target.name}\` does not define ${
-          missing.map((m) => `\`${m.name.name}\``).join(", ")
-        } of the trait \`${t.name.name}\``,
-      );
-    }
-    for (const k of t.consts) {
-      if (given.has(k.name.name) || !k.value) continue;
-      const item: ConstItem = {
-        kind: "const",
-        name: k.name,
-        value: k.value,
-        isPub: true,
-        attrs: [],
-        span: k.span,
-      };
-      consts.push({ item, mod: trait.mod });
     }
   }
 
@@ -634,17 +402,6 @@ export class ItemTable {
     }
     return cur;
   }
-}
-
-/** The Rune path of a type's items (`m::Point`, `i64`). */
-function typePath(target: TypeDef | BuiltinImpl): string {
-  if (target.kind === "builtinImpl") return target.name;
-  return [...target.mod.path, target.name].join("::");
-}
-
-/** The owner fields of a function or constant defined in an impl of `target`. */
-function ownerOf(target: TypeDef | BuiltinImpl): { owner: TypeDef } | { builtinOwner: string } {
-  return target.kind === "builtinImpl" ? { builtinOwner: target.name } : { owner: target };
 }
 
 function shapeFields(body: StructBody): string[] {
