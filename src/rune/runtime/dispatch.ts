@@ -241,7 +241,7 @@ export interface CallSite {
   t: MethodTable | undefined;
   /** Its method. */
   f: Method | undefined;
-  /** The program's methods on built-in types, for sites of names it defines on them. */
+  /** The program's own methods on built-in types (undefined when it defines none). */
   readonly ext: ExtensionTables | undefined;
 }
 
