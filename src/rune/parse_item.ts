@@ -103,13 +103,18 @@ export function parseItem(p: Parser): Item {
       case "struct": {
         p.next();
         const name = ident(p, "a struct name");
+        if (p.at("<")) p.skipGenericParams();
+        p.skipWhere();
         const body = structBody(p);
+        if (body.kind === "tuple") p.skipWhere();
         if (body.kind !== "named") p.expect(";", "after the struct");
         return { kind: "struct", name, body, isPub, attrs, span: p.span(start) };
       }
       case "enum": {
         p.next();
         const name = ident(p, "an enum name");
+        if (p.at("<")) p.skipGenericParams();
+        p.skipWhere();
         p.expect("{", "to start the enum's variants");
         const variants: Variant[] = [];
         while (!p.at("}")) {
@@ -126,13 +131,15 @@ export function parseItem(p: Parser): Item {
       }
       case "impl": {
         p.next();
-        if (p.at("<")) p.skipGenerics();
-        let target = parsePath(p, false);
+        if (p.at("<") && !p.at("<", 1)) p.skipGenericParams();
+        p.eat("!");
+        let target = implType(p);
         let trait: Path | undefined;
         if (p.eat("for")) {
           trait = target;
-          target = parsePath(p, false);
+          target = implType(p);
         }
+        p.skipWhere();
         p.expect("{", "to start the impl block");
         const fns: FnItem[] = [];
         const consts: ConstItem[] = [];
@@ -202,6 +209,38 @@ export function parseItem(p: Parser): Item {
   );
 }
 
+/**
+ * The type an `impl` is for, or the trait it implements: a path with optional type arguments
+ * (`Pair<A, B>`, `fmt::Display`, `Vec<T>`), or a built-in type written another way: `&str`,
+ * `[T]`, tuples and `()` (which stand for `String`, `Vec` and `Tuple`).
+ */
+function implType(p: Parser): Path {
+  const start = p.peek().start;
+  if (p.eat("&") || p.eat("&&")) {
+    if (p.peek().kind === "label") p.next();
+    if (p.atIdent("mut")) p.next();
+    return implType(p);
+  }
+  const builtin = (name: string): Path => {
+    p.skipType();
+    return { segments: [{ name, span: p.span(start) }], global: false, span: p.span(start) };
+  };
+  if (p.at("(")) return builtin("Tuple");
+  if (p.at("[")) return builtin("Vec");
+  const path = parsePath(p, false);
+  if (p.at("<")) p.skipGenerics();
+  else if (p.at("(") && /^Fn(Mut|Once)?$/.test(path.segments[path.segments.length - 1].name)) {
+    p.next();
+    while (!p.at(")")) {
+      p.skipType();
+      if (!p.eat(",")) break;
+    }
+    p.expect(")", "to close the parameter types");
+    if (p.eat("->")) p.skipType();
+  }
+  return { ...path, span: p.span(start) };
+}
+
 function structBody(p: Parser): StructBody {
   if (p.eat("(")) {
     let count = 0;
@@ -237,11 +276,10 @@ function structBody(p: Parser): StructBody {
 function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number): Item {
   p.next();
   const name = ident(p, "a trait name");
-  if (p.at("<")) p.skipGenerics();
-  if (p.eat(":")) {
-    // Supertraits are accepted and ignored.
-    while (!p.at("{") && p.peek().kind !== "eof") p.next();
-  }
+  if (p.at("<")) p.skipGenericParams();
+  // Supertraits are accepted and ignored.
+  if (p.eat(":") && !p.at("{") && !p.atIdent("where")) p.skipBounds();
+  p.skipWhere();
   p.expect("{", "to start the trait");
   const provided: FnItem[] = [];
   const required: FnItem[] = [];
@@ -286,11 +324,11 @@ function skipAssociatedType(p: Parser): boolean {
   if (!(p.atIdent("type") && p.peek(1).kind === "ident")) return false;
   p.next();
   p.next();
-  if (p.at("<")) p.skipGenerics();
-  if (p.eat(":")) {
-    while (!p.at("=") && !p.at(";") && !p.at("}") && p.peek().kind !== "eof") p.next();
-  }
+  if (p.at("<")) p.skipGenericParams();
+  if (p.eat(":") && !p.at(";") && !p.at("=")) p.skipBounds();
+  p.skipWhere();
   if (p.eat("=")) p.skipType();
+  p.skipWhere();
   p.expect(";", "after the associated type");
   return true;
 }
@@ -305,13 +343,16 @@ function parseFn(
   const isAsync = p.eat("async");
   p.expect("fn");
   const name = ident(p, "a function name");
-  if (p.at("<")) p.skipGenerics();
+  if (p.at("<")) p.skipGenericParams();
   p.expect("(", "to start the parameters");
   const params: Pattern[] = [];
   let hasSelf = false;
   while (!p.at(")")) {
+    const lifetime = p.at("&") && p.peek(1).kind === "label" ? 1 : 0;
     const selfAhead = p.at("self") ||
-      (p.at("&") && (p.at("self", 1) || (p.atIdent("mut", 1) && p.at("self", 2)))) ||
+      (p.at("&") &&
+        (p.at("self", 1 + lifetime) ||
+          (p.atIdent("mut", 1 + lifetime) && p.at("self", 2 + lifetime)))) ||
       (p.atIdent("mut") && p.at("self", 1));
     if (selfAhead) {
       if (params.length > 0 || hasSelf) p.fail(p.peek(), "`self` must be the first parameter");
@@ -326,6 +367,7 @@ function parseFn(
   }
   p.expect(")", "to close the parameters");
   if (p.eat("->")) p.skipType();
+  p.skipWhere();
   if (declaration && p.eat(";")) {
     // A trait method without a default body.
     return {

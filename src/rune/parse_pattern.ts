@@ -220,10 +220,10 @@ function structPattern(p: Parser, path: Path, start: number): Pattern {
 
 /**
  * Parse a path: `a`, `a::b`, `::a`, `crate::a`, `Self::new`, with turbofish arguments
- * (`Vec::<i64>::new`, kept only for the last segment). In expression position `exprGenerics`
- * allows `::<…>`.
+ * (`Vec::<i64>::new`, `Option::<i64>::None`, kept only for the last segment), in expressions and
+ * patterns alike.
  */
-export function parsePath(p: Parser, exprGenerics: boolean): Path {
+export function parsePath(p: Parser, _exprGenerics: boolean): Path {
   const start = p.peek().start;
   const global = p.eat("::");
   const segments: Ident[] = [];
@@ -241,7 +241,6 @@ export function parsePath(p: Parser, exprGenerics: boolean): Path {
       p.next();
       generics = p.skipGenerics();
       if (!p.at("::")) break;
-      if (!exprGenerics) p.report(p.span(start), "type arguments in a pattern path are ignored");
       p.next();
       continue;
     }

@@ -153,7 +153,14 @@ export class Parser {
   private typeInner(): void {
     const t = this.peek();
     if (this.eat("&") || this.eat("&&")) {
+      if (this.peek().kind === "label") this.next();
       if (this.atIdent("mut")) this.next();
+      this.typeInner();
+      return;
+    }
+    if (this.at("*") && (this.at("const", 1) || this.atIdent("mut", 1))) {
+      this.next();
+      this.next();
       this.typeInner();
       return;
     }
@@ -167,12 +174,13 @@ export class Parser {
     }
     if (this.eat("[")) {
       this.nested(() => this.typeInner());
-      if (this.eat(";")) this.next();
+      if (this.eat(";")) this.skipConstArg();
       this.expect("]", "to close the slice type");
       return;
     }
     if (this.eat("!")) return;
-    if (this.at("fn")) {
+    if (this.at("fn") || (this.atIdent("unsafe") && this.at("fn", 1))) {
+      if (this.atIdent("unsafe")) this.next();
       this.next();
       this.expect("(");
       while (!this.at(")")) {
@@ -185,6 +193,16 @@ export class Parser {
     }
     if (this.at("impl") || this.atIdent("dyn")) {
       this.next();
+      this.skipBounds();
+      return;
+    }
+    if (this.at("<")) {
+      // A qualified path: `<T as Trait>::Item`.
+      this.next();
+      this.nested(() => this.typeInner());
+      if (this.eat("as")) this.nested(() => this.typeInner());
+      this.expect(">", "to close the qualified path");
+      this.expect("::", "after a qualified path");
       this.typeInner();
       return;
     }
@@ -194,8 +212,19 @@ export class Parser {
     ) {
       this.eat("::");
       for (;;) {
-        this.next();
-        if (this.at("<")) this.skipGenerics();
+        const seg = this.next();
+        if (this.at("<") || this.at("<<")) this.skipGenerics();
+        else if (this.at("(") && /^Fn(Mut|Once)?$/.test(seg.text)) {
+          // `Fn(i64) -> bool` sugar.
+          this.next();
+          while (!this.at(")")) {
+            this.nested(() => this.typeInner());
+            if (!this.eat(",")) break;
+          }
+          this.expect(")", "to close the parameter types");
+          if (this.eat("->")) this.nested(() => this.typeInner());
+          return;
+        }
         if (this.at("::") && (this.peek(1).kind === "ident" || this.at("<", 1))) {
           this.next();
           if (this.at("<")) {
@@ -211,31 +240,169 @@ export class Parser {
     this.fail(t, `expected a type, found ${describeToken(t)}`);
   }
 
+  /** A const generic argument or array length: a literal, a name, `-1` or a `{ … }` block. */
+  private skipConstArg(): void {
+    if (this.at("{")) {
+      const open = this.next();
+      let depth = 1;
+      while (depth > 0) {
+        const t = this.next();
+        if (t.kind === "eof") this.fail(open, "unclosed `{` in a type");
+        if (t.kind === "punct" && t.text === "{") depth++;
+        if (t.kind === "punct" && t.text === "}") depth--;
+      }
+      return;
+    }
+    this.eat("-");
+    const t = this.peek();
+    if (t.kind === "ident" || t.kind === "int" || t.kind === "char" || t.kind === "str") {
+      this.next();
+      return;
+    }
+    if (this.at("true") || this.at("false")) {
+      this.next();
+      return;
+    }
+    this.fail(t, `expected a constant, found ${describeToken(t)}`);
+  }
+
+  /**
+   * Skip trait bounds: `Clone + 'a + ?Sized + for<'b> Fn(&'b str) -> bool`. Bounds are accepted
+   * for Rust compatibility and otherwise ignored.
+   */
+  skipBounds(): void {
+    for (;;) {
+      if (this.peek().kind === "label") this.next();
+      else {
+        const paren = this.eat("(");
+        this.eat("?");
+        this.eat("~");
+        if (this.atIdent("const")) this.next();
+        if (this.at("for") && this.at("<", 1)) {
+          this.next();
+          this.skipGenericParams();
+        }
+        this.nested(() => this.typeInner());
+        if (paren) this.expect(")", "to close the bound");
+      }
+      if (!this.eat("+")) return;
+      // A trailing `+` before the end of the bounds is allowed.
+      if (this.at(",") || this.at(">") || this.at("{") || this.at("=") || this.at(";")) return;
+    }
+  }
+
+  /**
+   * Skip a declaration's generic parameters: `<'a, T: Clone + 'a, U = i64, const N: usize = 3>`.
+   * Rune is dynamically typed, so they are accepted and ignored.
+   */
+  skipGenericParams(): void {
+    this.expect("<");
+    while (!this.at(">")) {
+      if (this.at(">>") || this.at(">=") || this.at(">>=")) break;
+      const t = this.peek();
+      if (t.kind === "label") {
+        this.next();
+        if (this.eat(":")) {
+          while (this.peek().kind === "label") {
+            this.next();
+            if (!this.eat("+")) break;
+          }
+        }
+      } else if (this.at("const")) {
+        this.next();
+        this.ident("a const parameter name");
+        this.expect(":", "after the const parameter's name");
+        this.skipType();
+        if (this.eat("=")) this.skipConstArg();
+      } else {
+        this.ident("a generic parameter name");
+        if (this.eat(":") && !this.at(",") && !this.at(">")) this.skipBounds();
+        if (this.eat("=")) this.skipType();
+      }
+      if (!this.eat(",")) break;
+    }
+    this.closeAngle("to close the generic parameters");
+  }
+
+  /** Skip a `where` clause, if one is next: `where T: Ord, Vec<T>: Debug, 'a: 'b`. */
+  skipWhere(): void {
+    if (!this.atIdent("where")) return;
+    this.next();
+    while (!this.at("{") && !this.at(";") && !this.at("=") && this.peek().kind !== "eof") {
+      if (this.at("for") && this.at("<", 1)) {
+        this.next();
+        this.skipGenericParams();
+      }
+      if (this.peek().kind === "label") {
+        this.next();
+        this.expect(":", "in the where clause");
+        while (this.peek().kind === "label") {
+          this.next();
+          if (!this.eat("+")) break;
+        }
+      } else {
+        this.skipType();
+        this.expect(":", "after the type in the where clause");
+        if (!this.at(",") && !this.at("{") && !this.at(";")) this.skipBounds();
+      }
+      if (!this.eat(",")) break;
+    }
+  }
+
+  /** Consume a `>` closing an angle-bracket list, splitting `>>`, `>=` and `>>=` as needed. */
+  private closeAngle(context: string): void {
+    if (this.at(">>") || this.at(">=") || this.at(">>=")) {
+      this.splitFirst(">");
+      this.next();
+      return;
+    }
+    this.expect(">", context);
+  }
+
   /** Skip `<…>` (handling `>>` as two closers) and return the top-level arguments' text. */
   skipGenerics(): string[] {
+    if (this.at("<<")) this.splitFirst("<");
     this.expect("<");
     const args: string[] = [];
     for (;;) {
-      if (this.eat(">")) return args;
-      if (this.at(">>")) {
-        // Closes this list and the enclosing one.
-        this.splitFirst(">");
-        this.next();
+      if (this.at(">") || this.at(">>") || this.at(">=") || this.at(">>=")) {
+        this.closeAngle("to close the type arguments");
         return args;
       }
       const start = this.peek().start;
-      this.nested(() => this.typeInner());
+      this.nested(() => this.genericArg());
       args.push(this.tokensText(start));
       if (!this.eat(",")) {
-        if (this.at(">>")) {
-          this.splitFirst(">");
-          this.next();
-          return args;
-        }
-        this.expect(">", "to close the type arguments");
+        this.closeAngle("to close the type arguments");
         return args;
       }
     }
+  }
+
+  /** One type argument: a type, a lifetime, a constant, or `Item = Type` / `Item: Bound`. */
+  private genericArg(): void {
+    const t = this.peek();
+    if (t.kind === "label") {
+      this.next();
+      return;
+    }
+    if (t.kind === "ident" && (this.at("=", 1) || (this.at(":", 1) && !this.at("::", 1)))) {
+      this.next();
+      if (this.eat("=")) this.typeInner();
+      else {
+        this.next();
+        this.skipBounds();
+      }
+      return;
+    }
+    if (
+      this.at("{") || this.at("-") || t.kind === "int" || t.kind === "char" || t.kind === "str" ||
+      this.at("true") || this.at("false")
+    ) {
+      this.skipConstArg();
+      return;
+    }
+    this.typeInner();
   }
 
   /** Split the current multi-character token so its first character is a token of its own. */

@@ -153,3 +153,64 @@ Deno.test("warnings do not stop compilation; a clean file has no diagnostics", (
   deepStrictEqual(r.diagnostics, []);
   strictEqual(r.rendered, "");
 });
+
+Deno.test("broken generic parameters and where clauses point at the offending token", () => {
+  for (
+    const [code, line, column, message] of [
+      ["fn f<T(a: T) { a }", 1, 7, /expected `>` to close the generic parameters, found `\(`/],
+      ["fn ok() {}\nstruct P<A B> { a: A }", 2, 12, /expected `>` to close the generic parameters/],
+      ["fn f<T>(a: T) -> T\nwhere T Ord { a }", 2, 9, /expected `:` after the type in the where/],
+      ["impl<T> Foo<T { }", 1, 15, /to close the type arguments/],
+      ["fn f(v: Vec<i64) {}", 1, 16, /expected `>` to close the type arguments, found `\)`/],
+    ] as const
+  ) {
+    const r = errors(code);
+    const d = r.diagnostics[0];
+    deepStrictEqual([d.line, d.column], [line, column], `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});
+
+Deno.test("methods cannot be added to built-in types without a trait", () => {
+  const r = errors("fn ok() {}\nimpl i64 {\n  fn double(self) { self * 2 }\n}\n");
+  const d = r.diagnostics[0];
+  deepStrictEqual([d.line, d.column], [2, 6]);
+  match(d.message, /cannot define methods directly on the built-in type `i64`/);
+  match(d.hint ?? "", /impl Ext for i64/);
+  const missing = errors("trait T { fn a(self); }\nimpl T for String {}\n");
+  match(missing.diagnostics[0].message, /`String` does not implement `a` of the trait `T`/);
+  strictEqual(missing.diagnostics[0].line, 2);
+});
+
+Deno.test("a Display impl must be exactly one fmt(self, f) on a type of the program", () => {
+  for (
+    const [code, line, message] of [
+      ["use std::fmt;\nstruct P;\nimpl fmt::Display for P {}\n", 3, /`P` does not implement `fmt`/],
+      [
+        "use std::fmt;\nstruct P;\nimpl fmt::Display for P {\n  fn fmt(self, f) { Ok(()) }\n  fn show(self) {}\n}",
+        5,
+        /`show` is not a method of the trait `Display`/,
+      ],
+      [
+        "use std::fmt;\nimpl fmt::Display for i64 {\n  fn fmt(self, f) { Ok(()) }\n}",
+        2,
+        /`i64` already implements `Display`/,
+      ],
+      [
+        "struct P;\nimpl std::fmt::Debug for P {\n  fn fmt(self) { Ok(()) }\n}",
+        3,
+        /`fmt` of `Debug` takes `self` and the formatter/,
+      ],
+      [
+        "struct P;\nimpl Display for P {\n  fn fmt(self, f) { Ok(()) }\n}",
+        2,
+        /cannot find `Display`/,
+      ],
+    ] as const
+  ) {
+    const r = errors(code);
+    const d = r.diagnostics[0];
+    strictEqual(d.line, line, `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});

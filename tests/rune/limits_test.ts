@@ -96,6 +96,7 @@ Deno.test("growing strings and objects past the memory limit stops with E_MEMORY
       "let o = #{}; let i = 0; loop { o[`k${i}`] = i; i += 1; }",
       'let s = "ab"; let t = s.repeat(100000000);',
       "let v = []; loop { v.push([1, 2, 3, 4]); }",
+      "let d = std::collections::VecDeque::new(); loop { d.push_front(1); d.push_back(2); }",
       'let s = "x"; loop { s = format!("{}{}", s, s); }',
     ]
   ) {
@@ -144,4 +145,14 @@ Deno.test("the budget and the stop callback hold inside generators and async fun
     const s = failure(code, { shouldStop: () => true });
     strictEqual(s.code, "E_TIMEOUT", code);
   }
+});
+
+Deno.test("a VecDeque that shrinks gives its memory back", () => {
+  // Pushing and popping forever stays within a small limit: each pop credits its slot.
+  const v = vm(`pub fn main() {
+    let d = std::collections::VecDeque::new();
+    for i in 0..200000 { d.push_back(i); d.push_back(i); d.pop_front(); d.pop_front(); }
+    d.len()
+  }`);
+  strictEqual(v.call("main", [], { memoryLimit: 64 * 1024 }), 0);
 });

@@ -205,3 +205,63 @@ Deno.test("hash map keys of different types never collide, even with odd strings
     "odd string",
   ]);
 });
+
+Deno.test("a VecDeque becomes a JSON array and its errors name the line", () => {
+  const v = vm(`use std::collections::VecDeque;
+pub fn main() { let d = VecDeque::from([2, 3]); d.push_front(1); #{ d } }
+pub fn bad() {
+  let d = VecDeque::new();
+  d[0]
+}`);
+  deepStrictEqual(toJson(v.call("main", [])), { d: [1, 2, 3] });
+  throws(() => v.call("bad", []), (e: RuneError) => {
+    strictEqual(e.code, "E_RUNTIME");
+    match(e.message, /index 0 is out of bounds of a VecDeque of length 0/);
+    strictEqual(e.where?.line, 5);
+    return true;
+  });
+});
+
+Deno.test("methods a program adds to built-in types stay in that program", () => {
+  const impl = (body: string) =>
+    vm(`trait Twice { fn twice(self); }
+impl Twice for i64 { fn twice(self) { ${body} } }
+impl Twice for String { fn twice(self) { ${body} } }
+pub fn main(x) { x.twice() }`);
+  const a = impl("self + self");
+  const b = impl("[self, self]");
+  const none = vm("pub fn main(x) { x.twice() }");
+  // Interleaved, so each program's call sites see the other's receivers' types too.
+  for (let i = 0; i < 3; i++) {
+    strictEqual(a.call("main", [4]), 8);
+    deepStrictEqual(b.call("main", [4]), [4, 4]);
+    strictEqual(a.call("main", ["ab"]), "abab");
+    deepStrictEqual(b.call("main", ["ab"]), ["ab", "ab"]);
+    throws(() => none.call("main", [4]), /no method `twice` on a value of type `i64`/);
+  }
+  // The shared tables of the built-in types are untouched.
+  const probe = vm("pub fn main() { Vec::len([1]) }");
+  strictEqual(probe.call("main", []), 1);
+  throws(() => vm("pub fn main() { i64::twice(1) }"), /cannot find function `i64::twice`/);
+});
+
+Deno.test("a Display impl that forgets to return Ok(()) fails at the format, naming the line", () => {
+  const v = vm(`use std::fmt;
+struct P;
+impl fmt::Display for P {
+  fn fmt(self, f) { write!(f, "p"); }
+}
+pub fn main() {
+  let p = P;
+  format!("{}", p)
+}`);
+  throws(() => v.call("main", []), (e: RuneError) => {
+    strictEqual(e.code, "E_RUNTIME");
+    match(
+      e.message,
+      /`fmt` of `P` must return `Ok\(\(\)\)` \(a `fmt::Result`\), not a value of type `Tuple`/,
+    );
+    strictEqual(e.where?.line, 8);
+    return true;
+  });
+});

@@ -14,8 +14,14 @@ import type { FnDef, ItemDef, ShapeDef, TraitFnDef } from "./items.ts";
 /** Resolve a path in expression position to an item (after local variables were ruled out). */
 export function resolveItem(c: Compiler, path: Path): ItemDef | null {
   const segs = path.segments;
-  if (segs[0].name === "Self" && c.fn.selfType) {
-    const t = c.fn.selfType;
+  const self = c.fn.selfType;
+  if (segs[0].name === "Self" && self !== null) {
+    if (self.kind === "builtinSelf") {
+      // `Self::zero()` in `impl Zero for i64` is `i64::zero()`.
+      const named = [{ name: self.name, span: segs[0].span }, ...segs.slice(1)];
+      return c.prog.items.resolveSegments(c.scope.items, named, path.span, true);
+    }
+    const t = self;
     if (segs.length === 1) return t;
     const name = segs[1].name;
     const f = t.fns.get(name) ?? t.consts.get(name);
@@ -285,6 +291,8 @@ export function method(c: Compiler, e: Extract<Expr, { kind: "method" }>): strin
   if ((name === "sqrt" || name === "abs") && args.length === 0) {
     // Float math inline; anything else (an int's `abs`, errors) through the call site.
     const r = c.stable(recv);
+    // An int literal is never a float (and `5.v` would not parse).
+    if (/^-?\d/.test(r)) return methodCall(c, name, r, []);
     const f = name === "sqrt" ? "$fsqrt" : "$fabs";
     return `(${r} instanceof $Float ? new $Float(${f}(${r}.v)) : ${methodCall(c, name, r, [])})`;
   }
@@ -304,7 +312,12 @@ export function methodCall(
   inline = true,
   vecFast = true,
 ): string {
-  const s = c.prog.constant(`$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++})`);
+  // Every call site can also look in the program's own table of methods it added to built-in
+  // types (`impl Double for i64`); an impl in a function body is only seen after the call sites
+  // compiled before it, so this does not depend on the method name.
+  const s = c.prog.constant(
+    `$site(${JSON.stringify(name)}, ${args.length}, ${c.prog.sites++}, $xt)`,
+  );
   let generic: string;
   if (inline) {
     const r = c.stable(recv);

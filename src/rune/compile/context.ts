@@ -15,6 +15,13 @@ import type { FormatSpec } from "../runtime/format.ts";
 import type { FunctionCode } from "./function.ts";
 import { type ItemTable, type Mod, Names, type Reporter, type TypeDef } from "./items.ts";
 
+/** `Self` inside an `impl Trait for` a built-in type: that type. */
+export interface BuiltinSelf {
+  kind: "builtinSelf";
+  /** The built-in type's name. */
+  name: string;
+}
+
 /** One line of generated code and the Rune offset it came from (-1: none). */
 export interface Line {
   code: string;
@@ -85,7 +92,7 @@ export class FnCtx {
   constructor(
     readonly parent: FnCtx | null,
     readonly name: string,
-    readonly selfType: TypeDef | null,
+    readonly selfType: TypeDef | BuiltinSelf | null,
     readonly names: Names,
   ) {}
 

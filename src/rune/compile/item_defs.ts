@@ -28,6 +28,8 @@ export interface FnDef {
   mod: Mod;
   /** The type an `impl` attached it to. */
   owner?: TypeDef;
+  /** The built-in type an `impl Trait for i64` attached it to. */
+  builtinOwner?: string;
   /** Parameters, counting `self`. */
   arity: number;
 }
@@ -41,6 +43,21 @@ export interface ConstDef {
   mod: Mod;
   /** The type of an associated constant (what `Self` means in its value). */
   owner?: TypeDef;
+  /** The built-in type of a constant from an `impl Trait for i64`. */
+  builtinOwner?: string;
+}
+
+/**
+ * What a program's trait impls add to one built-in type (`impl Double for i64 { … }`). These
+ * belong to the program: they reach compiled code through the program's own table, never
+ * through the shared method tables of the runtime.
+ */
+export interface BuiltinImpl {
+  kind: "builtinImpl";
+  /** The built-in type's name (`i64`, `String`, `Vec`, `Tuple`, …). */
+  name: string;
+  fns: Map<string, FnDef>;
+  consts: Map<string, ConstDef>;
 }
 
 /** A struct or an enum variant: something with a shape that can be constructed. */

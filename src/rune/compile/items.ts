@@ -1,14 +1,16 @@
 /**
  * Items and their names: the module tree of a file (inline `mod`s and the items declared inside
- * function bodies), `use` imports (paths, aliases, groups, globs), `impl` blocks attached to
- * their types, and resolution of paths to items or built-ins.
+ * function bodies), `use` imports (paths, aliases, groups, globs), and resolution of paths to
+ * items or built-ins. `impl` blocks are attached in `impls.ts`.
  *
  * @module
  */
-import type { ConstItem, FnItem, Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
+import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
+import { attachImpl } from "./impls.ts";
 import {
+  type BuiltinImpl,
   type ConstDef,
   type EnumDef,
   type FnDef,
@@ -20,12 +22,11 @@ import {
   type Names,
   type Reporter,
   type StructDef,
-  type TraitDef,
-  type TypeDef,
 } from "./item_defs.ts";
 
 export type {
   BuiltinDef,
+  BuiltinImpl,
   ConstDef,
   EnumDef,
   FnDef,
@@ -49,6 +50,8 @@ export class ItemTable {
   readonly consts: ConstDef[] = [];
   readonly structs: StructDef[] = [];
   readonly enums: EnumDef[] = [];
+  /** What the program's trait impls add to built-in types, by type name. */
+  readonly builtinImpls = new Map<string, BuiltinImpl>();
   /** Every module and block scope declared, in order (imports are checked once per scope). */
   readonly scopes: Mod[] = [];
   #checkedScopes = 0;
@@ -193,7 +196,7 @@ export class ItemTable {
           break;
       }
     }
-    for (const impl of impls) this.attachImpl(mod, impl);
+    for (const impl of impls) attachImpl(this, { mod, impl });
   }
 
   private add(mod: Mod, name: Ident, def: ItemDef): void {
@@ -219,136 +222,6 @@ export class ItemTable {
         return;
       }
       mod.imports.push({ name: tree.alias?.name ?? last.name, path, span: tree.span, glob: false });
-    }
-  }
-
-  private attachImpl(mod: Mod, impl: Extract<Item, { kind: "impl" }>): void {
-    const target = this.resolvePath(mod, impl.target, true);
-    if (target === null) return;
-    if (target.kind !== "struct" && target.kind !== "enum") {
-      this.report.error(impl.target.span, "`impl` needs a struct or an enum declared in this file");
-      return;
-    }
-    const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
-    const consts: { item: ConstItem; mod: Mod }[] = impl.consts.map((item) => ({ item, mod }));
-    if (impl.trait) {
-      const trait = this.resolvePath(mod, impl.trait, true);
-      if (trait === null) return;
-      if (trait.kind !== "trait") {
-        this.report.error(
-          impl.trait.span,
-          `\`${impl.trait.segments.map((s) => s.name).join("::")}\` is not a trait`,
-        );
-        return;
-      }
-      const t = trait.item;
-      this.traitConsts(target, impl, trait, consts);
-      const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
-      const given = new Set(impl.fns.map((f) => f.name.name));
-      for (const f of impl.fns) {
-        if (!members.has(f.name.name)) {
-          this.report.error(
-            f.name.span,
-            `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
-          );
-        }
-      }
-      const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
-      if (missing.length > 0) {
-        this.report.error(
-          impl.target.span,
-          `\`${target.name}\` does not implement ${
-            missing.map((m) => `\`${m.name}\``).join(", ")
-          } of the trait \`${t.name.name}\``,
-        );
-      }
-      // Default methods the impl does not override, compiled for this type.
-      for (const f of t.provided) {
-        if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
-      }
-    }
-    for (const { f, mod } of fns) {
-      if (
-        target.fns.has(f.name.name) || (target.kind === "enum" && target.variants.has(f.name.name))
-      ) {
-        this.report.error(
-          f.name.span,
-          `\`${target.name}::${f.name.name}\` is defined more than once`,
-        );
-        continue;
-      }
-      const def: FnDef = {
-        kind: "fn",
-        item: f,
-        js: this.names.fresh("F", `${target.name}_${f.name.name}`),
-        path: `${[...target.mod.path, target.name].join("::")}::${f.name.name}`,
-        mod,
-        owner: target,
-        arity: f.params.length + (f.hasSelf ? 1 : 0),
-      };
-      target.fns.set(f.name.name, def);
-      this.fns.push(def);
-    }
-    for (const { item, mod } of consts) {
-      const name = item.name.name;
-      if (
-        target.fns.has(name) || target.consts.has(name) ||
-        (target.kind === "enum" && target.variants.has(name))
-      ) {
-        this.report.error(item.name.span, `\`${target.name}::${name}\` is defined more than once`);
-        continue;
-      }
-      const def: ConstDef = {
-        kind: "const",
-        item,
-        js: this.names.fresh("K", `${target.name}_${name}`),
-        path: `${[...target.mod.path, target.name].join("::")}::${name}`,
-        mod,
-        owner: target,
-      };
-      target.consts.set(name, def);
-      this.consts.push(def);
-    }
-  }
-
-  /** Check an impl's constants against its trait's, adding the trait's defaults to `consts`. */
-  private traitConsts(
-    target: TypeDef,
-    impl: Extract<Item, { kind: "impl" }>,
-    trait: TraitDef,
-    consts: { item: ConstItem; mod: Mod }[],
-  ): void {
-    const t = trait.item;
-    const declared = new Map(t.consts.map((k) => [k.name.name, k]));
-    const given = new Set(impl.consts.map((k) => k.name.name));
-    for (const k of impl.consts) {
-      if (!declared.has(k.name.name)) {
-        this.report.error(
-          k.name.span,
-          `\`${k.name.name}\` is not a constant of the trait \`${t.name.name}\``,
-        );
-      }
-    }
-    const missing = t.consts.filter((k) => !k.value && !given.has(k.name.name));
-    if (missing.length > 0) {
-      this.report.error(
-        impl.target.span,
-        `\`${target.name}\` does not define ${
-          missing.map((m) => `\`${m.name.name}\``).join(", ")
-        } of the trait \`${t.name.name}\``,
-      );
-    }
-    for (const k of t.consts) {
-      if (given.has(k.name.name) || !k.value) continue;
-      const item: ConstItem = {
-        kind: "const",
-        name: k.name,
-        value: k.value,
-        isPub: true,
-        attrs: [],
-        span: k.span,
-      };
-      consts.push({ item, mod: trait.mod });
     }
   }
 
@@ -510,6 +383,12 @@ export class ItemTable {
         if (base === null) return fail(`cannot find \`${written}\``);
         const b = resolveBuiltin([...base, ...segments.slice(i).map((s) => s.name)]);
         if (b) return { kind: "builtin", ref: b };
+        const own = cur.ref.kind === "type" && i === segments.length - 1
+          ? this.builtinImpls.get(cur.ref.name)
+          : undefined;
+        const mine = own?.fns.get(seg) ?? own?.consts.get(seg);
+        // `i64::double`: a method or constant this program's `impl Trait for i64` defined.
+        if (mine) return mine;
         if (cur.ref.kind === "type" && i === segments.length - 1) {
           // `Vec::len` and friends: a type's instance method used as a function.
           return { kind: "builtin", ref: { kind: "value", key: `${cur.ref.name}::${seg}` } };

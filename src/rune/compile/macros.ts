@@ -141,6 +141,18 @@ export function macro(c: Compiler, e: MacroExpr): string {
       const sink = name.startsWith("e") ? "$eout" : "$out";
       return `${sink}(${text}${nl})`;
     }
+    case "write":
+    case "writeln": {
+      // `write!(f, "…", args)` appends to the formatter of a `fmt` method.
+      if (args.length === 0) {
+        c.error(e.span, `\`${name}!\` needs the formatter to write to and a format string`);
+        return "$UNIT";
+      }
+      const target = c.stable(expr(c, args[0].value));
+      const text = args.length > 1 ? format(c, e, args.slice(1)) : '""';
+      const nl = name === "writeln" ? ` + "\\n"` : "";
+      return `$fwrite(${target}, ${text}${nl})`;
+    }
     case "format":
       if (args.length === 0) c.error(e.span, "`format!` needs a format string");
       return `$str(${format(c, e, args)})`;
@@ -217,7 +229,7 @@ export function macro(c: Compiler, e: MacroExpr): string {
       c.error(
         e.name.span,
         `unknown macro \`${name}!\``,
-        "the built-in macros are println!, print!, eprintln!, format!, panic!, assert!, assert_eq!, assert_ne!, matches!, dbg!",
+        "the built-in macros are println!, print!, eprintln!, eprint!, format!, write!, writeln!, panic!, assert!, assert_eq!, assert_ne!, matches!, dbg!, unreachable!, todo!",
       );
       c.list(args.map((a) => a.value), (x) => expr(c, x));
       return "$UNIT";

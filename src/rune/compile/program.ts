@@ -10,6 +10,7 @@ import type { File } from "../ast.ts";
 import type { Source } from "../source.ts";
 import { Compiler } from "./compiler.ts";
 import { FnCtx, type Line, Program, Scope } from "./context.ts";
+import { DISPLAY_IMPL } from "../runtime/format.ts";
 import { blockBody } from "./expr.ts";
 import { emitFunction, type FunctionCode } from "./function.ts";
 import { type Probes, takeProbes } from "./probe.ts";
@@ -156,6 +157,8 @@ export const RUNTIME_NAMES = [
   "Complete",
   "fsqrt",
   "fabs",
+  "ext",
+  "fwrite",
 ] as const;
 
 /** Compile a parsed file. Diagnostics (errors and warnings) are in `prog.diagnostics`. */
@@ -237,8 +240,21 @@ export function compileFile(
     for (const [name, f] of t.fns) {
       if (f.item.hasSelf) emit(`${t.info}.methods[${JSON.stringify(name)}] = ${f.js};`);
     }
+    // `impl Display` gives the type `to_string()`, unless it defines its own.
+    if (t.fns.has(DISPLAY_IMPL) && !t.fns.has("to_string")) {
+      emit(`${t.info}.methods["to_string"] = $display;`);
+    }
   }
   for (const f of items.fns) emit(`$named(${JSON.stringify(f.path)}, ${f.js});`);
+  const entries: string[] = [];
+  for (const t of items.builtinImpls.values()) {
+    for (const [name, f] of t.fns) {
+      if (f.item.hasSelf) {
+        entries.push(`[${JSON.stringify(t.name)}, ${JSON.stringify(name)}, ${f.js}]`);
+      }
+    }
+  }
+  emit(`const $xt = $ext([${entries.join(", ")}]);`);
   for (const [, c] of prog.pool) emit(`const ${c.js} = ${c.code};`);
   if (consts.length > 0) {
     emit(`let ${consts.map((c) => c.def.js).join(", ")};`);
@@ -289,6 +305,13 @@ export function compileFile(
   };
 }
 
+/** What `Self` means in a function or constant of an impl. */
+function selfOf(def: FnDef | ConstDef): FnCtx["selfType"] {
+  if (def.owner) return def.owner;
+  if (def.builtinOwner) return { kind: "builtinSelf", name: def.builtinOwner };
+  return null;
+}
+
 function shouldPanic(attrs: FnDef["item"]["attrs"]): { shouldPanic?: true | string } {
   for (const a of attrs) {
     const inTest = a.name === "test" && a.args !== undefined && /\bshould_panic\b/.test(a.args);
@@ -334,7 +357,7 @@ function emitCode(out: Line[], head: string, f: FunctionCode, indent = "", tail 
  */
 function compileFn(prog: Program, def: FnDef): FunctionCode[] {
   const item = def.item;
-  const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
+  const fn = new FnCtx(null, def.path, selfOf(def), prog.names);
   const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
   c.pos = item.span.start;
   if (item.isGenerator && item.isAsync) {
@@ -370,7 +393,7 @@ function compileFn(prog: Program, def: FnDef): FunctionCode[] {
 
 function compileConsts(prog: Program, defs: ConstDef[]): { def: ConstDef; code: FunctionCode }[] {
   const compiled = defs.map((def) => {
-    const fn = new FnCtx(null, def.path, def.owner ?? null, prog.names);
+    const fn = new FnCtx(null, def.path, selfOf(def), prog.names);
     const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
     c.pos = def.item.span.start;
     const code = emitFunction(c, {

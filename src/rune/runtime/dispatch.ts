@@ -75,10 +75,43 @@ export function tableOf(x: Value): MethodTable | undefined {
   return undefined;
 }
 
-/** Find method `name` of `x`, checking it takes `argc` arguments besides the receiver. */
-export function lookupMethod(x: Value, name: string, argc: number): Method {
+/**
+ * A program's own methods on built-in types (from `impl Trait for i64`): the shared method table
+ * of each built-in type to the program's table of additions. Each program has its own, so no
+ * program sees another's impls.
+ */
+export type ExtensionTables = Map<MethodTable, MethodTable>;
+
+/**
+ * Find method `name` of `x`, checking it takes `argc` arguments besides the receiver. The
+ * built-in type's own methods come first (as inherent methods do in Rust), then the program's
+ * additions in `ext`.
+ */
+export function lookupMethod(
+  x: Value,
+  name: string,
+  argc: number,
+  ext?: ExtensionTables,
+): Method {
   const table = tableOf(x);
-  const f = table === undefined ? undefined : table[name];
+  let f = table === undefined ? undefined : table[name];
+  if (f === undefined && ext !== undefined && table !== undefined) {
+    const own = ext.get(table);
+    if (own !== undefined) {
+      const base = name.includes("::<") ? name.slice(0, name.indexOf("::<")) : name;
+      f = own[base];
+      if (f !== undefined) name = base;
+    }
+  }
+  if (f === undefined && table !== undefined && name.includes("::<")) {
+    // Type arguments select among built-ins by their outer type names
+    // (`collect::<HashMap<String, i64>>` is `collect::<HashMap>`); a method a program defined
+    // ignores them, as Rune is dynamically typed.
+    const base = name.slice(0, name.indexOf("::<"));
+    f = table[`${base}::<${outerTypeNames(name.slice(base.length + 3, -1))}>`];
+    if (f === undefined && !selectsByType(table, base)) f = table[base];
+    if (f !== undefined) name = base;
+  }
   if (f === undefined) {
     throw typeError(`no method \`${name}\` on a value of type \`${typeName(x)}\``);
   }
@@ -91,6 +124,29 @@ export function lookupMethod(x: Value, name: string, argc: number): Method {
     );
   }
   return f;
+}
+
+/** `Vec<i64>, std::collections::HashMap<K, V>` → `Vec,HashMap`. */
+function outerTypeNames(args: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of args + ",") {
+    if (ch === "<") depth++;
+    else if (ch === ">") depth--;
+    else if (ch === "," && depth === 0) {
+      const path = cur.trim();
+      out.push(path.slice(path.lastIndexOf(":") + 1));
+      cur = "";
+    } else if (depth === 0) cur += ch;
+  }
+  return out.join(",");
+}
+
+/** Does a built-in pick its implementation by type argument (`collect::<…>`, `parse::<…>`)? */
+function selectsByType(table: MethodTable, base: string): boolean {
+  for (const key in table) if (key.startsWith(`${base}::<`)) return true;
+  return false;
 }
 
 /** `x.name()`. */
@@ -185,16 +241,21 @@ export interface CallSite {
   t: MethodTable | undefined;
   /** Its method. */
   f: Method | undefined;
+  /** The program's own methods on built-in types (undefined when it defines none). */
+  readonly ext: ExtensionTables | undefined;
 }
 
-/** A new call site (one per method call in the compiled code). */
-export function site(name: string, argc: number): CallSite {
-  return { name, argc, t: undefined, f: undefined };
+/**
+ * A new call site (one per method call in the compiled code; `_n` only keeps pooled sites
+ * apart).
+ */
+export function site(name: string, argc: number, _n?: number, ext?: ExtensionTables): CallSite {
+  return { name, argc, t: undefined, f: undefined, ext };
 }
 
 /** Look a call site's method up for a receiver of a table it has not cached, and cache it. */
 export function miss(s: CallSite, x: Value, t: MethodTable | undefined): Method {
-  const f = lookupMethod(x, s.name, s.argc);
+  const f = lookupMethod(x, s.name, s.argc, s.ext);
   s.t = t;
   s.f = f;
   return f;

@@ -5,6 +5,7 @@
  * @module
  */
 import { typeError } from "./errors.ts";
+import { charge, COST } from "./meter.ts";
 import { typeName } from "./ops.ts";
 import {
   Bytes,
@@ -14,14 +15,75 @@ import {
   HashMapValue,
   HashSetValue,
   mapEntries,
+  type Method,
+  methodTable,
   NONE,
   Ok,
   Range,
+  setMethods,
   Some,
   StructValue,
   Tuple,
+  UNIT,
   type Value,
+  VecDequeValue,
 } from "./values.ts";
+
+/**
+ * The method-table keys of a type's `impl std::fmt::Display` and `impl std::fmt::Debug`. Neither
+ * is an identifier, so no method call or path in a program can name them.
+ */
+export const DISPLAY_IMPL = "{}";
+/** See {@link DISPLAY_IMPL}. */
+export const DEBUG_IMPL = "{:?}";
+
+/** `std::fmt::Formatter`: what a `fmt` method writes to with `write!` and `writeln!`. */
+export class Formatter {
+  /** The text written so far. */
+  s = "";
+}
+const FORMATTER = methodTable();
+setMethods(Formatter, FORMATTER);
+Object.defineProperty(Formatter.prototype, "$name", { value: "Formatter" });
+FORMATTER.write_str = (f: Formatter, s: Value) => {
+  if (typeof s !== "string") throw typeError(`write_str expects a String, not ${typeName(s)}`);
+  return writeTo(f, s);
+};
+FORMATTER.write_char = (f: Formatter, c: Value) => {
+  if (!(c instanceof Char)) throw typeError(`write_char expects a char, not ${typeName(c)}`);
+  return writeTo(f, String.fromCodePoint(c.c));
+};
+FORMATTER.alternate = (_f: Formatter) => false;
+
+/** `write!(f, …)`: append formatted text to a Formatter; gives `Ok(())`. */
+export function writeTo(f: Value, text: string): Ok {
+  if (!(f instanceof Formatter)) {
+    throw typeError(
+      `\`write!\` writes to the formatter a \`fmt\` method is given, not to a value of type \`${
+        typeName(f)
+      }\``,
+    );
+  }
+  charge(text.length * COST.char);
+  f.s += text;
+  return new Ok(UNIT);
+}
+
+/** Run a program's `fmt` method (of `impl Display` or `impl Debug`) on `v`. */
+function viaImpl(fmt: Method, v: Value, trait: string): string {
+  const f = new Formatter();
+  const r = fmt(v, f);
+  if (r instanceof Ok) return f.s;
+  const type = typeName(v);
+  if (r instanceof Err) {
+    throw typeError(`the \`${trait}\` implementation of \`${type}\` returned an error`);
+  }
+  throw typeError(
+    `\`fmt\` of \`${type}\` must return \`Ok(())\` (a \`fmt::Result\`), not a value of type \`${
+      typeName(r)
+    }\``,
+  );
+}
 
 /** A parsed `{:…}` spec. */
 export interface FormatSpec {
@@ -86,6 +148,15 @@ export function display(v: Value): string {
   }
   if (v instanceof Float) return floatDisplay(v.v);
   if (v instanceof Char) return String.fromCodePoint(v.c);
+  if (v instanceof StructValue) {
+    const fmt = v.$t.methods[DISPLAY_IMPL];
+    if (fmt !== undefined) return viaImpl(fmt, v, "Display");
+    const type = typeName(v);
+    throw typeError(
+      `\`${type}\` does not implement the display protocol: implement \`std::fmt::Display\` for it ` +
+        `(\`impl fmt::Display for ${type}\`) or format it with {:?}`,
+    );
+  }
   throw typeError(
     `\`${typeName(v)}\` does not implement the display protocol; format it with {:?} instead`,
   );
@@ -165,6 +236,7 @@ function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>
       );
     }
     if (v instanceof HashSetValue) return list("{", "}", [...v.m.values()].map(inner));
+    if (v instanceof VecDequeValue) return list("[", "]", v.items().map(inner));
     if (v instanceof Range) {
       const s = v.kind === "to" || v.kind === "toinclusive" || v.kind === "full"
         ? ""
@@ -174,6 +246,8 @@ function debugInner(v: Value, pretty: boolean, indent: number, seen: Set<object>
     }
     if (v instanceof StructValue) {
       const t = v.$t;
+      const fmt = t.methods[DEBUG_IMPL];
+      if (fmt !== undefined) return viaImpl(fmt, v, "Debug");
       const get = (f: string) => (v as unknown as Record<string, Value>)["f_" + f];
       // Variants print as Rust's derived Debug does: by their own name.
       const name = t.kind === "variant" ? t.name.slice(t.name.lastIndexOf("::") + 2) : t.name;

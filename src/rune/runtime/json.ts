@@ -29,6 +29,7 @@ import {
   Tuple,
   UNIT,
   type Value,
+  VecDequeValue,
 } from "./values.ts";
 
 /** JSON data. */
@@ -101,6 +102,7 @@ export function toJson(v: Value, what = "the value", depth = 0): JsonValue {
   if (v instanceof Err) return { Err: inner(v.v, what) };
   if (v instanceof Bytes) return v.b.slice();
   if (v instanceof HashSetValue) return [...v.m.values()].map((x, i) => inner(x, `${what}[${i}]`));
+  if (v instanceof VecDequeValue) return v.items().map((x, i) => inner(x, `${what}[${i}]`));
   if (v instanceof HashMapValue) {
     const entries = mapEntries(v);
     if (entries.every(([k]) => typeof k === "string")) {

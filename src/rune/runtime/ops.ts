@@ -27,6 +27,7 @@ import {
   Tuple,
   UNIT,
   type Value,
+  VecDequeValue,
 } from "./values.ts";
 import { RuneError } from "./errors.ts";
 
@@ -75,6 +76,7 @@ export function typeName(v: Value): string {
       if (v instanceof Bytes) return "Bytes";
       if (v instanceof HashMapValue) return "HashMap";
       if (v instanceof HashSetValue) return "HashSet";
+      if (v instanceof VecDequeValue) return "VecDeque";
       if (v instanceof StructValue) return v.$t.enum ? v.$t.enum.name : v.$t.name;
       return v.$name ?? "value";
     default:
@@ -381,6 +383,9 @@ function eqObjects(a: Value, b: Value, depth: number): boolean {
       eqValues(a.end, b.end, depth + 1);
   }
   if (a instanceof Bytes) return b instanceof Bytes && eqLists(a.b, b.b, depth);
+  if (a instanceof VecDequeValue) {
+    return b instanceof VecDequeValue && eqLists(a.items(), b.items(), depth);
+  }
   if (a instanceof HashSetValue) {
     return b instanceof HashSetValue && a.m.size === b.m.size &&
       [...a.m.keys()].every((k) => b.m.has(k));

@@ -11,6 +11,7 @@ import {
   call1,
   call2,
   callN,
+  type ExtensionTables,
   ic0,
   ic1,
   ic2,
@@ -21,7 +22,7 @@ import {
   tableOf,
 } from "./dispatch.ts";
 import { panic, RuneError, typeError } from "./errors.ts";
-import { debug, display, formatter } from "./format.ts";
+import { debug, display, formatter, writeTo } from "./format.ts";
 import { io } from "./io.ts";
 import { charge, COST, meter, tick } from "./meter.ts";
 import {
@@ -57,6 +58,7 @@ import {
   NONE,
   Ok,
   Range,
+  type RuneFn,
   Some,
   StructValue,
   Tuple,
@@ -269,6 +271,21 @@ export const RUNTIME = Object.freeze({
   fsqrt: Math.sqrt,
   fabs: Math.abs,
   lib: LIB,
+  fwrite: writeTo,
+  ext(entries: [string, string, RuneFn][]): ExtensionTables | undefined {
+    if (entries.length === 0) return undefined;
+    const tables: ExtensionTables = new Map();
+    for (const [type, name, f] of entries) {
+      const shared = BUILTIN_TYPES[type].methods;
+      let own = tables.get(shared);
+      if (own === undefined) {
+        own = methodTable();
+        tables.set(shared, own);
+      }
+      own[name] = f;
+    }
+    return tables;
+  },
   ufcs(type: string, method: string) {
     const t = BUILTIN_TYPES[type];
     const f = t.methods[method];

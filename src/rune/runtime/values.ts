@@ -218,3 +218,30 @@ export class HashSetValue {
   /** Encoded key → key, in insertion order. */
   readonly m: KeyTable = new KeyTable();
 }
+
+/**
+ * `std::collections::VecDeque`: a ring buffer, so pushing and popping at either end is O(1).
+ * `buf.length` (the capacity) is a power of two; the elements are `buf[(head + i) & mask]` for
+ * `i < len`, and unused slots hold `undefined` so dropped values can be collected.
+ */
+export class VecDequeValue {
+  /** The slots. */
+  buf: Value[];
+  /** Slot of the first element. */
+  head = 0;
+  /** Number of elements. */
+  len = 0;
+  /** @param capacity slots to start with (rounded up to a power of two, at least 4) */
+  constructor(capacity = 4) {
+    let cap = 4;
+    while (cap < capacity) cap *= 2;
+    this.buf = new Array(cap);
+  }
+  /** The elements in order, as a new array. */
+  items(): Value[] {
+    const out = new Array(this.len);
+    const mask = this.buf.length - 1;
+    for (let i = 0; i < this.len; i++) out[i] = this.buf[(this.head + i) & mask];
+    return out;
+  }
+}

@@ -31,9 +31,11 @@ import {
   Tuple,
   UNIT,
   type Value,
+  VecDequeValue,
 } from "../runtime/values.ts";
 import { ArrayIter, drain, toIter } from "./iter.ts";
 import { mapFrom, setFrom } from "./collections.ts";
+import { dequeFrom } from "./deque.ts";
 import { EQUAL, GREATER, LESS, ORDERING } from "./ordering.ts";
 import { charFromDigit, charFromU32, intPow, maxOf, minOf } from "./num.ts";
 import { parseFloat64, parseInt64 } from "./string.ts";
@@ -97,6 +99,11 @@ export const BUILTIN_TYPES: Record<string, BuiltinType> = Object.assign(Object.c
     test: (v: Value) => v instanceof HashSetValue,
     methods: (HashSetValue.prototype as unknown as { $m: MethodTable }).$m,
   },
+  VecDeque: {
+    name: "VecDeque",
+    test: (v: Value) => v instanceof VecDequeValue,
+    methods: (VecDequeValue.prototype as unknown as { $m: MethodTable }).$m,
+  },
   Generator: {
     name: "Generator",
     test: (v: Value) => v instanceof Generator,
@@ -157,6 +164,8 @@ const TYPE_PATHS: Record<string, string> = nullProto({
   "std::future::Future": "Future",
   "std::collections::HashMap": "HashMap",
   "std::collections::HashSet": "HashSet",
+  "std::collections::VecDeque": "VecDeque",
+  "std::collections::vec_deque::VecDeque": "VecDeque",
 });
 
 function fn<F extends (...a: never[]) => unknown>(name: string, f: F): F {
@@ -221,6 +230,17 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["HashSet::new", fn("HashSet::new", () => new HashSetValue())],
   ["HashSet::with_capacity", fn("HashSet::with_capacity", (_n: Value) => new HashSetValue())],
   ["HashSet::from", fn("HashSet::from", (x: Value) => setFrom(x))],
+  ["VecDeque::new", fn("VecDeque::new", () => new VecDequeValue())],
+  [
+    "VecDeque::with_capacity",
+    fn("VecDeque::with_capacity", (n: Value) => {
+      if (typeof n !== "number" || n < 0) {
+        throw typeError("VecDeque::with_capacity expects a non-negative int");
+      }
+      return new VecDequeValue(Math.min(n, 1 << 16));
+    }),
+  ],
+  ["VecDeque::from", fn("VecDeque::from", (x: Value) => dequeFrom(x))],
   // Ordering
   ["Ordering::Less", LESS],
   ["Ordering::Equal", EQUAL],
@@ -318,7 +338,14 @@ function fromUtf8(b: Value): Value {
 export type BuiltinRef =
   | { kind: "value"; key: string }
   | { kind: "type"; name: string }
+  | { kind: "trait"; name: string }
   | { kind: "module"; path: string };
+
+/** Standard traits a program can implement for its own types (`impl fmt::Display for P`). */
+const TRAIT_PATHS: Record<string, string> = nullProto({
+  "std::fmt::Display": "Display",
+  "std::fmt::Debug": "Debug",
+});
 
 const MODULES = new Set([
   "std::collections",
@@ -362,6 +389,7 @@ export function resolveBuiltin(segments: string[]): BuiltinRef | null {
     return { kind: "value", key: PRELUDE[segments[0]] };
   }
   let path = segments.join("::");
+  if (TRAIT_PATHS[path] !== undefined) return { kind: "trait", name: TRAIT_PATHS[path] };
   if (path.startsWith("std::")) {
     // Types first: std::vec::Vec, std::i64
     for (const [full, name] of Object.entries(TYPE_PATHS)) {
