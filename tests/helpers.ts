@@ -148,7 +148,11 @@ export async function runCruJson<T = unknown>(
   }
 }
 
-function denoDir(): string {
+/**
+ * This process's Deno module cache, for children given another HOME: without it they would
+ * fetch every package again into an empty cache.
+ */
+export function denoDir(): string {
   const explicit = Deno.env.get("DENO_DIR");
   if (explicit) return explicit;
   const cache = Deno.env.get("XDG_CACHE_HOME") ??

@@ -3,7 +3,7 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
-import { REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { denoDir, REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
 
 const WRITER = `---
 name: w
@@ -158,6 +158,7 @@ Deno.test("a crash between the journal entry and the rename leaves the old note,
         CRUCIBLE_CONFIG_DIR: home,
         HOME: home,
         NO_COLOR: "1",
+        DENO_DIR: denoDir(),
       },
       stdout: "piped",
       stderr: "piped",

@@ -8,7 +8,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { NoteIndex } from "../../src/kiln/mod.ts";
-import { REPO, tempKiln } from "../helpers.ts";
+import { denoDir, REPO, tempKiln } from "../helpers.ts";
 
 /** Lines of a child's output stream as they arrive. */
 class Lines {
@@ -69,7 +69,7 @@ function startWatch(root: string, extra: string[] = []) {
       ...extra,
     ],
     cwd: REPO,
-    env: { HOME: home, NO_COLOR: "1" },
+    env: { HOME: home, NO_COLOR: "1", DENO_DIR: denoDir() },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -6,7 +6,7 @@
  * @module
  */
 import * as path from "node:path";
-import { REPO } from "../helpers.ts";
+import { denoDir, REPO } from "../helpers.ts";
 
 const WAIT_MS = 30_000;
 /** Key names sent as keys; anything else is typed as text. */
@@ -21,14 +21,6 @@ export const hasTmux = (() => {
     return false;
   }
 })();
-
-function denoDir(): string {
-  const explicit = Deno.env.get("DENO_DIR");
-  if (explicit) return explicit;
-  const cache = Deno.env.get("XDG_CACHE_HOME") ??
-    path.join(Deno.env.get("HOME") ?? "/tmp", ".cache");
-  return path.join(cache, "deno");
-}
 
 /** `cru` in a detached tmux session with its own server socket; `await using` ends it. */
 export class Terminal implements AsyncDisposable {

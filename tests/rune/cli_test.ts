@@ -5,6 +5,7 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
+import { denoDir } from "../helpers.ts";
 
 const HARNESS = path.join(import.meta.dirname!, "cli_harness.ts");
 
@@ -26,7 +27,12 @@ async function rune(args: string[], files: Record<string, string>) {
         ...args,
       ],
       cwd: dir,
-      env: { NO_COLOR: "1", HOME: dir, CRUCIBLE_CONFIG_DIR: path.join(dir, ".config") },
+      env: {
+        NO_COLOR: "1",
+        HOME: dir,
+        CRUCIBLE_CONFIG_DIR: path.join(dir, ".config"),
+        DENO_DIR: denoDir(),
+      },
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -240,7 +246,12 @@ Deno.test("mod name; loads files beside the script, and nothing outside its fold
         args: ["run", "--quiet", "--allow-read", "--allow-env", "--allow-sys", HARNESS, "rune"]
           .concat(["run", "main.rn"]),
         cwd: dir,
-        env: { NO_COLOR: "1", HOME: dir, CRUCIBLE_CONFIG_DIR: path.join(dir, ".config") },
+        env: {
+          NO_COLOR: "1",
+          HOME: dir,
+          CRUCIBLE_CONFIG_DIR: path.join(dir, ".config"),
+          DENO_DIR: denoDir(),
+        },
         stdout: "piped",
         stderr: "piped",
       }).output();
