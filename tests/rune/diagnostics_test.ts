@@ -214,3 +214,27 @@ Deno.test("a Display impl must be exactly one fmt(self, f) on a type of the prog
     match(d.message, message);
   }
 });
+
+Deno.test("a type alias must lead to a type, without a cycle", () => {
+  for (
+    const [code, line, column, message] of [
+      [
+        "type A = B;\ntype B = A;\nfn main() { A::new() }\n",
+        1,
+        6,
+        /type alias `A` refers to itself/,
+      ],
+      ["type A = A;\n", 1, 6, /type alias `A` refers to itself/],
+      ["type G = Nope<i64>;\nfn main() {}\n", 1, 10, /cannot find `Nope`/],
+      ["fn f() {}\ntype G = f;\n", 2, 10, /`f` is not a type, so `type G` cannot stand for it/],
+      ["type F = fn(i64);\nfn main() { F::new() }\n", 2, 13, /`F` stands for a type no path/],
+      ["mod m { pub type X = Y; }\nfn main() { m::X::new() }\n", 1, 22, /cannot find `Y`/],
+    ] as const
+  ) {
+    const r = errors(code);
+    strictEqual(r.diagnostics.length, 1, r.rendered);
+    const d = r.diagnostics[0];
+    deepStrictEqual([d.line, d.column], [line, column], `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});
