@@ -151,6 +151,8 @@ export interface ImplItem {
   target: Path;
   /** `impl Trait for Type`: the trait. */
   trait?: Path;
+  /** Names of the impl's type parameters (`impl<T: Ord, U>`: `T`, `U`). */
+  typeParams?: string[];
   fns: FnItem[];
   /** Associated constants (`const MAX = 3;`), named `Type::MAX`. */
   consts: ConstItem[];

@@ -135,7 +135,14 @@ export function parseItem(p: Parser): Item {
       }
       case "impl": {
         p.next();
-        if (p.at("<") && !p.at("<", 1)) p.skipGenericParams();
+        let typeParams: string[] | undefined;
+        if (p.at("<") && !p.at("<", 1)) {
+          const from = p.peek().start;
+          p.skipGenericParams();
+          // Only to explain a blanket impl (`impl<T> Trait for T`), which is not supported.
+          typeParams = [...p.tokensText(from).matchAll(/[<,]\s*([\p{L}_][\p{L}\p{N}_]*)/gu)]
+            .map((m) => m[1]);
+        }
         p.eat("!");
         let target = implType(p);
         let trait: Path | undefined;
@@ -174,6 +181,7 @@ export function parseItem(p: Parser): Item {
           kind: "impl",
           target,
           ...(trait ? { trait } : {}),
+          ...(typeParams ? { typeParams } : {}),
           fns,
           consts,
           attrs,

@@ -433,7 +433,12 @@ export class ItemTable {
         const v = cur.kind === "enum" ? cur.variants.get(seg) : undefined;
         if (v && i === segments.length - 1) return v;
         if (f && i === segments.length - 1) return f;
-        return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
+        return fail(
+          `\`${cur.name}\` has no associated item \`${seg}\``,
+          seg === "default"
+            ? `\`#[derive(Default)]\` gives no \`default()\` here, since field types are not known: write \`impl Default for ${cur.name} { fn default() -> Self { … } }\``
+            : undefined,
+        );
       } else if (cur.kind === "trait") {
         const t = cur.item;
         const fn = t.required.find((r) => r.name.name === seg) ??
@@ -455,6 +460,17 @@ export class ItemTable {
           : cur.ref.kind === "type"
           ? [cur.ref.name]
           : null;
+        if (cur.ref.kind === "trait") {
+          const statics = seg === "default" || seg === "from";
+          return fail(
+            `\`${written}\` names a method through the trait \`${cur.ref.name}\`, which needs the type to be known`,
+            statics
+              ? `there is no type inference here: name the type, as in \`Point::${seg}(${
+                seg === "from" ? "x" : ""
+              })\``
+              : `call it on the value: \`x.${seg}()\``,
+          );
+        }
         if (base === null) return fail(`cannot find \`${written}\``);
         const b = resolveBuiltin([...base, ...segments.slice(i).map((s) => s.name)]);
         if (b) return { kind: "builtin", ref: b };
