@@ -171,8 +171,11 @@ export interface AliasDef {
   item: TypeAliasItem;
   /** The module the alias is declared in (its target resolves there). */
   mod: Mod;
-  /** The target once resolved; null when it names no type (already reported). */
-  resolved?: ItemDef | null;
+  /**
+   * The target once resolved; null when it names no type (already reported); "resolving" while
+   * its target is being resolved, so a path back to it is a cycle.
+   */
+  resolved?: ItemDef | null | "resolving";
 }
 
 /** Anything a path can name (besides local variables). */

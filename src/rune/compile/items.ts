@@ -8,6 +8,7 @@
 import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
+import { aliasTarget, seeThrough } from "./aliases.ts";
 import { attachImpl } from "./impls.ts";
 import {
   type AliasDef,
@@ -59,8 +60,6 @@ export class ItemTable {
   #resolving = new Set<Import>();
   /** Type aliases not yet checked. */
   #aliases: AliasDef[] = [];
-  /** Type aliases whose target is being resolved (to find cycles). */
-  #aliasing = new Set<AliasDef>();
 
   readonly #host = new Map<string, HostFunctionSpec>();
   readonly #hostModules = new Set<string>();
@@ -238,7 +237,7 @@ export class ItemTable {
 
   /** Resolve every import declared since the last check, reporting the ones that name nothing. */
   checkImports(): void {
-    for (const a of this.#aliases) if (a.item.target) this.alias(a);
+    for (const a of this.#aliases) aliasTarget(this, a);
     this.#aliases = [];
     for (; this.#checkedScopes < this.scopes.length; this.#checkedScopes++) {
       const mod = this.scopes[this.#checkedScopes];
@@ -322,64 +321,6 @@ export class ItemTable {
     }
   }
 
-  /**
-   * What a type alias stands for, resolved once (so its errors are reported once, whoever asks
-   * first): a struct, an enum or a built-in type, or null when its target is unknown, is not a
-   * type, or leads back to the alias.
-   */
-  private alias(def: AliasDef): ItemDef | null {
-    if (def.resolved !== undefined) return def.resolved;
-    const { name, target } = def.item;
-    if (target === null) return null;
-    if (this.#aliasing.has(def)) {
-      this.report.error(
-        name.span,
-        `the type alias \`${name.name}\` refers to itself`,
-        "an alias must lead to a struct, an enum or a built-in type",
-      );
-      def.resolved = null;
-      return null;
-    }
-    this.#aliasing.add(def);
-    let found: ItemDef | null;
-    try {
-      found = this.resolveSegments(def.mod, target.segments, target.span, true);
-    } finally {
-      this.#aliasing.delete(def);
-    }
-    if (def.resolved === null) return null;
-    if (
-      found !== null && found.kind !== "struct" && found.kind !== "enum" &&
-      !(found.kind === "builtin" && found.ref.kind === "type")
-    ) {
-      this.report.error(
-        target.span,
-        `\`${
-          target.segments.map((s) => s.name).join("::")
-        }\` is not a type, so \`type ${name.name}\` cannot stand for it`,
-      );
-      found = null;
-    }
-    def.resolved = found;
-    return found;
-  }
-
-  /** An item as paths see it: a type alias is its target. */
-  private seeThrough(def: ItemDef, span: Span, report: boolean): ItemDef | null {
-    if (def.kind !== "alias") return def;
-    if (def.item.target === null) {
-      if (report) {
-        this.report.error(
-          span,
-          `the type alias \`${def.item.name.name}\` stands for a type no path can name (a function or pointer type), so it has no items and no values`,
-          "use it in type annotations only",
-        );
-      }
-      return null;
-    }
-    return this.alias(def);
-  }
-
   /** Resolve a path written in `mod` to an item; reports and returns null when it names nothing. */
   resolvePath(mod: Mod, path: Path, report = true): ItemDef | null {
     return this.resolveSegments(mod, path.segments, path.span, report);
@@ -409,7 +350,7 @@ export class ItemTable {
         if (b) return { kind: "builtin", ref: b };
         return fail(`cannot find \`${written}\` in this scope`);
       }
-      cur = this.seeThrough(cur, span, report);
+      cur = seeThrough(this, cur, span, report);
       if (cur === null) return null;
     }
     for (; i < segments.length; i++) {
@@ -425,7 +366,7 @@ export class ItemTable {
         if (!next) {
           return fail(`cannot find \`${seg}\` in module \`${cur.mod.path.join("::") || "crate"}\``);
         }
-        const seen = this.seeThrough(next, span, report);
+        const seen = seeThrough(this, next, span, report);
         if (seen === null) return null;
         cur = seen;
       } else if (cur.kind === "struct" || cur.kind === "enum") {
