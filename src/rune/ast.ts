@@ -50,7 +50,23 @@ export type Item =
   | ImplItem
   | TraitItem
   | ModItem
-  | UseItem;
+  | UseItem
+  | TypeAliasItem;
+
+/**
+ * `type Name = Type;`: another name for a type. Generic arguments are ignored; the target is a
+ * path (a built-in type written as `&str`, `[T]` or a tuple becomes its name), or absent for a
+ * type no path can name (`fn(i64) -> i64`, `dyn Fn()`, `Box<dyn Fn()>`), which only annotations
+ * can use.
+ */
+export interface TypeAliasItem {
+  kind: "type";
+  name: Ident;
+  target: Path | null;
+  isPub: boolean;
+  attrs: Attribute[];
+  span: Span;
+}
 
 /** `trait Name { fn required(self); fn provided(self) { … } }`. */
 export interface TraitItem {
@@ -135,6 +151,8 @@ export interface ImplItem {
   target: Path;
   /** `impl Trait for Type`: the trait. */
   trait?: Path;
+  /** Names of the impl's type parameters (`impl<T: Ord, U>`: `T`, `U`). */
+  typeParams?: string[];
   fns: FnItem[];
   /** Associated constants (`const MAX = 3;`), named `Type::MAX`. */
   consts: ConstItem[];

@@ -31,6 +31,7 @@ export function startsItem(p: Parser): boolean {
   if (p.at("pub") || p.at("fn") || p.at("struct") || p.at("enum") || p.at("impl")) return true;
   if (p.at("mod") || p.at("use")) return true;
   if (p.atIdent("trait") && p.peek(1).kind === "ident") return true;
+  if (p.atIdent("type") && p.peek(1).kind === "ident") return true;
   if (p.at("const") && p.peek(1).kind === "ident") return true;
   if (p.at("async") && p.at("fn", 1)) return true;
   return false;
@@ -93,6 +94,9 @@ export function parseItem(p: Parser): Item {
   if (t.kind === "ident" && t.text === "trait" && p.peek(1).kind === "ident") {
     return parseTrait(p, attrs, isPub, start);
   }
+  if (t.kind === "ident" && t.text === "type" && p.peek(1).kind === "ident") {
+    return parseTypeAlias(p, attrs, isPub, start);
+  }
   if (t.kind === "kw") {
     switch (t.text) {
       case "async":
@@ -131,7 +135,14 @@ export function parseItem(p: Parser): Item {
       }
       case "impl": {
         p.next();
-        if (p.at("<") && !p.at("<", 1)) p.skipGenericParams();
+        let typeParams: string[] | undefined;
+        if (p.at("<") && !p.at("<", 1)) {
+          const from = p.peek().start;
+          p.skipGenericParams();
+          // Only to explain a blanket impl (`impl<T> Trait for T`), which is not supported.
+          typeParams = [...p.tokensText(from).matchAll(/[<,]\s*([\p{L}_][\p{L}\p{N}_]*)/gu)]
+            .map((m) => m[1]);
+        }
         p.eat("!");
         let target = implType(p);
         let trait: Path | undefined;
@@ -170,6 +181,7 @@ export function parseItem(p: Parser): Item {
           kind: "impl",
           target,
           ...(trait ? { trait } : {}),
+          ...(typeParams ? { typeParams } : {}),
           fns,
           consts,
           attrs,
@@ -207,6 +219,29 @@ export function parseItem(p: Parser): Item {
     t,
     `expected an item (fn, struct, enum, impl, const, mod, use), found ${describeToken(t)}`,
   );
+}
+
+function parseTypeAlias(p: Parser, attrs: Attribute[], isPub: boolean, start: number): Item {
+  p.next();
+  const name = ident(p, "a type name");
+  if (p.at("<")) p.skipGenericParams();
+  p.skipWhere();
+  p.expect("=", "after the type alias's name");
+  let target: Path | null = null;
+  const t = p.peek();
+  const named = t.kind === "ident" || p.at("&") || p.at("&&") || p.at("(") || p.at("[") ||
+    p.at("crate") || p.at("self") || p.at("super") || p.at("::");
+  if (named && !p.atIdent("dyn") && !p.atIdent("impl")) {
+    target = implType(p);
+    const last = target.segments[target.segments.length - 1].name;
+    // Smart pointers name no type of their own here (`Box<dyn Fn()>` is a function).
+    if (target.segments.length === 1 && /^(Box|Rc|Arc|RefCell|Cell)$/.test(last)) target = null;
+  } else {
+    p.skipType();
+  }
+  p.skipWhere();
+  p.expect(";", "after the type alias");
+  return { kind: "type", name, target, isPub, attrs, span: p.span(start) };
 }
 
 /**

@@ -214,3 +214,101 @@ Deno.test("a Display impl must be exactly one fmt(self, f) on a type of the prog
     match(d.message, message);
   }
 });
+
+Deno.test("a type alias must lead to a type, without a cycle", () => {
+  for (
+    const [code, line, column, message] of [
+      [
+        "type A = B;\ntype B = A;\nfn main() { A::new() }\n",
+        1,
+        6,
+        /type alias `A` refers to itself/,
+      ],
+      ["type A = A;\n", 1, 6, /type alias `A` refers to itself/],
+      ["type G = Nope<i64>;\nfn main() {}\n", 1, 10, /cannot find `Nope`/],
+      ["fn f() {}\ntype G = f;\n", 2, 10, /`f` is not a type, so `type G` cannot stand for it/],
+      ["type F = fn(i64);\nfn main() { F::new() }\n", 2, 13, /`F` stands for a type no path/],
+      ["mod m { pub type X = Y; }\nfn main() { m::X::new() }\n", 1, 22, /cannot find `Y`/],
+    ] as const
+  ) {
+    const r = errors(code);
+    strictEqual(r.diagnostics.length, 1, r.rendered);
+    const d = r.diagnostics[0];
+    deepStrictEqual([d.line, d.column], [line, column], `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});
+
+Deno.test("standard trait impls are checked against the trait's methods", () => {
+  for (
+    const [code, line, column, message] of [
+      [
+        "struct P;\nimpl Clone for P {}\n",
+        2,
+        16,
+        /`P` does not implement `clone` of the trait `Clone`/,
+      ],
+      [
+        "struct P;\nimpl PartialEq for P {\n  fn eq(self, o) { true }\n  fn same(self, o) { true }\n}\n",
+        4,
+        6,
+        /`same` is not a method of the trait `PartialEq`/,
+      ],
+      [
+        "struct P;\nimpl Default for P {\n  fn default(self) { P }\n}\n",
+        3,
+        6,
+        /`default` of `Default` takes no `self`/,
+      ],
+      [
+        "struct P;\nimpl Iterator for P {\n  fn next() { None }\n}\n",
+        3,
+        6,
+        /`next` of `Iterator` takes `self` first/,
+      ],
+      [
+        "impl Clone for i64 {\n  fn clone(self) { self }\n}\n",
+        1,
+        16,
+        /only types declared in this program can implement `Clone`, not `i64`/,
+      ],
+      [
+        "struct P(v);\nimpl From<i64> for P {\n  fn from(v) { P(v) }\n}\nimpl From<String> for P {\n  fn from(v) { P(0) }\n}\n",
+        5,
+        23,
+        /`P` already has a `from`: a type can have one `From` impl here/,
+      ],
+      [
+        "struct P;\nimpl Eq for P {\n  const X = 1;\n}\n",
+        3,
+        9,
+        /`X` is not a constant of the trait `Eq`/,
+      ],
+      [
+        "trait Show { fn show(self); }\nimpl<T> Show for T {\n  fn show(self) {}\n}\n",
+        2,
+        18,
+        /`T` is a type parameter of the impl: .*a blanket impl\) is not supported/,
+      ],
+    ] as const
+  ) {
+    const r = errors(code);
+    strictEqual(r.diagnostics.length, 1, r.rendered);
+    const d = r.diagnostics[0];
+    deepStrictEqual([d.line, d.column], [line, column], `${code}: ${r.rendered}`);
+    match(d.message, message);
+  }
+});
+
+Deno.test("a standard trait's function needs its type named, with a hint", () => {
+  const d = errors("fn main() {\n  let p = Default::default();\n}\n").diagnostics[0];
+  deepStrictEqual([d.line, d.column], [2, 11]);
+  match(d.message, /`Default::default` names a method through the trait `Default`/);
+  match(d.hint ?? "", /name the type, as in `Point::default\(\)`/);
+  const c = errors("fn main() {\n  Clone::clone(1)\n}\n").diagnostics[0];
+  match(c.hint ?? "", /call it on the value: `x.clone\(\)`/);
+  const derived = errors("#[derive(Default)]\nstruct P;\nfn main() {\n  P::default()\n}\n")
+    .diagnostics[0];
+  deepStrictEqual([derived.line, derived.column], [4, 3]);
+  match(derived.hint ?? "", /`#\[derive\(Default\)\]` gives no `default\(\)` here/);
+});

@@ -97,11 +97,18 @@ const VALUES = [
   "g()",
   "a()",
   "async { 1 }",
+  "It { n: 1 }",
   "std::collections::VecDeque::from([1, 2])",
 ];
 
-/** Items the values above use: a struct, an enum, a generator and an async function. */
-const PRELUDE = "struct S { a } enum E { A } fn g() { yield 1; } async fn a() { 1 }";
+/**
+ * Items the values above use: a struct, an enum, a generator, an async function, and a struct
+ * with the standard traits whose methods the runtime also keeps under keys of its own.
+ */
+const PRELUDE = "struct S { a } enum E { A } fn g() { yield 1; } async fn a() { 1 } " +
+  "struct It { n } impl Iterator for It { fn next(&mut self) { None } } " +
+  "impl PartialEq for It { fn eq(&self, o) { true } } " +
+  "impl Ord for It { fn cmp(&self, o) { std::cmp::Ordering::Equal } }";
 
 const PROPS = [
   "constructor",

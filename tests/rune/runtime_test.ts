@@ -265,3 +265,45 @@ pub fn main() {
     return true;
   });
 });
+
+Deno.test("a standard trait method returning the wrong type fails where it is used", () => {
+  const v = vm(`use std::cmp::Ordering;
+struct E(v);
+impl PartialEq for E {
+  fn eq(self, o) { 1 }
+}
+struct O(v);
+impl PartialOrd for O {
+  fn partial_cmp(self, o) { self.0 }
+}
+struct C;
+impl Iterator for C {
+  fn next(&mut self) { 5 }
+}
+pub fn eq() { E(1) == E(1) }
+pub fn lt() { O(1) < O(2) }
+pub fn each() {
+  for x in C {}
+}
+pub fn adapt() { C.map(|x| x).count() }`);
+  const fails = (name: string, message: RegExp, line: number) =>
+    throws(() => v.call(name, []), (e: RuneError) => {
+      strictEqual(e.code, "E_RUNTIME");
+      match(e.message, message);
+      strictEqual(e.where?.line, line);
+      return true;
+    });
+  fails("eq", /`E::eq` returned a value of type `i64`, not a bool/, 14);
+  fails("lt", /the comparison of `O` returned a value of type `i64`, not an Ordering/, 15);
+  fails("each", /`C::next` returned a value of type `i64`, not an Option/, 17);
+  fails("adapt", /`C::next` returned a value of type `i64`, not an Option/, 19);
+});
+
+Deno.test("a user iterator's next calls count against the budget", () => {
+  const v = vm(`struct Forever;
+impl Iterator for Forever {
+  fn next(&mut self) { Some(1) }
+}
+pub fn main() { Forever.count() }`);
+  throws(() => v.call("main", [], { budget: 10_000 }), /budget/);
+});

@@ -95,6 +95,9 @@ export function pathValue(c: Compiler, path: Path): string {
       return "$UNIT";
     case "traitfn":
       return traitFnValue(c, item, path);
+    case "alias":
+      // Paths see through aliases, so none is ever resolved to.
+      return "$UNIT";
   }
 }
 

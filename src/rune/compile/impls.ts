@@ -10,6 +10,7 @@ import type { ConstItem, FnItem, Item } from "../ast.ts";
 import { DEBUG_IMPL, DISPLAY_IMPL } from "../runtime/format.ts";
 import type { BuiltinImpl, ConstDef, FnDef, Mod, TraitDef, TypeDef } from "./item_defs.ts";
 import type { ItemTable } from "./items.ts";
+import { checkStdImpl, markStdImpl, stdTraitOf } from "./std_traits.ts";
 
 type ImplItem = Extract<Item, { kind: "impl" }>;
 
@@ -23,6 +24,17 @@ export interface ImplSite {
 
 /** Attach an `impl` to the type it is for, reporting what is wrong with it. */
 export function attachImpl(table: ItemTable, { mod, impl }: ImplSite): void {
+  const segs = impl.target.segments;
+  if (segs.length === 1 && impl.typeParams?.includes(segs[0].name)) {
+    table.report.error(
+      impl.target.span,
+      `\`${
+        segs[0].name
+      }\` is a type parameter of the impl: implementing a trait for every type (a blanket impl) is not supported`,
+      "implement it for each type that needs it: `impl Trait for Point { … }`",
+    );
+    return;
+  }
   const resolved = table.resolvePath(mod, impl.target, true);
   if (resolved === null) return;
   let target: TypeDef | BuiltinImpl;
@@ -48,44 +60,24 @@ export function attachImpl(table: ItemTable, { mod, impl }: ImplSite): void {
   }
   const fns: { f: FnItem; mod: Mod }[] = impl.fns.map((f) => ({ f, mod }));
   const consts: { item: ConstItem; mod: Mod }[] = impl.consts.map((item) => ({ item, mod }));
+  let std: string | null = null;
   if (impl.trait) {
     const trait = table.resolvePath(mod, impl.trait, true);
     if (trait === null) return;
-    if (trait.kind === "builtin" && trait.ref.kind === "trait") {
+    std = stdTraitOf(trait);
+    if (std !== null) {
+      if (!checkStdImpl(table, impl, target, std)) return;
+    } else if (trait.kind === "builtin" && trait.ref.kind === "trait") {
       attachFormatting(table, mod, impl, target, trait.ref.name);
       return;
-    }
-    if (trait.kind !== "trait") {
+    } else if (trait.kind !== "trait") {
       table.report.error(
         impl.trait.span,
         `\`${impl.trait.segments.map((s) => s.name).join("::")}\` is not a trait`,
       );
       return;
-    }
-    const t = trait.item;
-    traitConsts(table, target, impl, trait, consts);
-    const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
-    const given = new Set(impl.fns.map((f) => f.name.name));
-    for (const f of impl.fns) {
-      if (!members.has(f.name.name)) {
-        table.report.error(
-          f.name.span,
-          `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
-        );
-      }
-    }
-    const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
-    if (missing.length > 0) {
-      table.report.error(
-        impl.target.span,
-        `\`${target.name}\` does not implement ${
-          missing.map((m) => `\`${m.name}\``).join(", ")
-        } of the trait \`${t.name.name}\``,
-      );
-    }
-    // Default methods the impl does not override, compiled for this type.
-    for (const f of t.provided) {
-      if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
+    } else {
+      attachTraitItems(table, impl, target, trait, fns, consts);
     }
   }
   for (const { f, mod } of fns) {
@@ -129,6 +121,43 @@ export function attachImpl(table: ItemTable, { mod, impl }: ImplSite): void {
     };
     target.consts.set(name, def);
     table.consts.push(def);
+  }
+  if (std !== null && target.kind !== "builtinImpl") markStdImpl(target, impl, std);
+}
+
+/** Check an impl of one of the program's traits, adding the defaults it does not override. */
+function attachTraitItems(
+  table: ItemTable,
+  impl: ImplItem,
+  target: TypeDef | BuiltinImpl,
+  trait: TraitDef,
+  fns: { f: FnItem; mod: Mod }[],
+  consts: { item: ConstItem; mod: Mod }[],
+): void {
+  const t = trait.item;
+  traitConsts(table, target, impl, trait, consts);
+  const members = new Set([...t.required, ...t.provided].map((f) => f.name.name));
+  const given = new Set(impl.fns.map((f) => f.name.name));
+  for (const f of impl.fns) {
+    if (!members.has(f.name.name)) {
+      table.report.error(
+        f.name.span,
+        `\`${f.name.name}\` is not a method of the trait \`${t.name.name}\``,
+      );
+    }
+  }
+  const missing = t.required.filter((r) => !given.has(r.name.name)).map((r) => r.name);
+  if (missing.length > 0) {
+    table.report.error(
+      impl.target.span,
+      `\`${target.name}\` does not implement ${
+        missing.map((m) => `\`${m.name}\``).join(", ")
+      } of the trait \`${t.name.name}\``,
+    );
+  }
+  // Default methods the impl does not override, compiled for this type.
+  for (const f of t.provided) {
+    if (!given.has(f.name.name)) fns.push({ f, mod: trait.mod });
   }
 }
 

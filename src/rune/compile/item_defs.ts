@@ -13,6 +13,7 @@ import type {
   StructBody,
   StructItem,
   TraitItem,
+  TypeAliasItem,
 } from "../ast.ts";
 import type { Span } from "../source.ts";
 import type { BuiltinRef } from "../std/prelude.ts";
@@ -161,8 +162,25 @@ export interface HostFunctionSpec {
   optional?: number;
 }
 
+/**
+ * `type Name = Target;`. Paths see through it to the target, so an alias never appears in a
+ * resolved path; only the resolver itself handles this kind.
+ */
+export interface AliasDef {
+  kind: "alias";
+  item: TypeAliasItem;
+  /** The module the alias is declared in (its target resolves there). */
+  mod: Mod;
+  /**
+   * The target once resolved; null when it names no type (already reported); "resolving" while
+   * its target is being resolved, so a path back to it is a cycle.
+   */
+  resolved?: ItemDef | null | "resolving";
+}
+
 /** Anything a path can name (besides local variables). */
 export type ItemDef =
+  | AliasDef
   | FnDef
   | ConstDef
   | StructDef

@@ -8,8 +8,10 @@
 import type { Ident, Item, Path, StructBody, UseTree } from "../ast.ts";
 import type { Span } from "../source.ts";
 import { resolveBuiltin } from "../std/prelude.ts";
+import { aliasTarget, seeThrough } from "./aliases.ts";
 import { attachImpl } from "./impls.ts";
 import {
+  type AliasDef,
   type BuiltinImpl,
   type ConstDef,
   type EnumDef,
@@ -56,6 +58,8 @@ export class ItemTable {
   readonly scopes: Mod[] = [];
   #checkedScopes = 0;
   #resolving = new Set<Import>();
+  /** Type aliases not yet checked. */
+  #aliases: AliasDef[] = [];
 
   readonly #host = new Map<string, HostFunctionSpec>();
   readonly #hostModules = new Set<string>();
@@ -194,6 +198,12 @@ export class ItemTable {
         case "trait":
           this.add(mod, item.name, { kind: "trait", item, mod });
           break;
+        case "type": {
+          const def: AliasDef = { kind: "alias", item, mod };
+          this.add(mod, item.name, def);
+          this.#aliases.push(def);
+          break;
+        }
       }
     }
     for (const impl of impls) attachImpl(this, { mod, impl });
@@ -227,6 +237,8 @@ export class ItemTable {
 
   /** Resolve every import declared since the last check, reporting the ones that name nothing. */
   checkImports(): void {
+    for (const a of this.#aliases) aliasTarget(this, a);
+    this.#aliases = [];
     for (; this.#checkedScopes < this.scopes.length; this.#checkedScopes++) {
       const mod = this.scopes[this.#checkedScopes];
       for (const imp of mod.imports) {
@@ -338,6 +350,8 @@ export class ItemTable {
         if (b) return { kind: "builtin", ref: b };
         return fail(`cannot find \`${written}\` in this scope`);
       }
+      cur = seeThrough(this, cur, span, report);
+      if (cur === null) return null;
     }
     for (; i < segments.length; i++) {
       const seg = segments[i].name;
@@ -352,13 +366,20 @@ export class ItemTable {
         if (!next) {
           return fail(`cannot find \`${seg}\` in module \`${cur.mod.path.join("::") || "crate"}\``);
         }
-        cur = next;
+        const seen = seeThrough(this, next, span, report);
+        if (seen === null) return null;
+        cur = seen;
       } else if (cur.kind === "struct" || cur.kind === "enum") {
         const f = cur.fns.get(seg) ?? cur.consts.get(seg);
         const v = cur.kind === "enum" ? cur.variants.get(seg) : undefined;
         if (v && i === segments.length - 1) return v;
         if (f && i === segments.length - 1) return f;
-        return fail(`\`${cur.name}\` has no associated item \`${seg}\``);
+        return fail(
+          `\`${cur.name}\` has no associated item \`${seg}\``,
+          seg === "default"
+            ? `\`#[derive(Default)]\` gives no \`default()\` here, since field types are not known: write \`impl Default for ${cur.name} { fn default() -> Self { … } }\``
+            : undefined,
+        );
       } else if (cur.kind === "trait") {
         const t = cur.item;
         const fn = t.required.find((r) => r.name.name === seg) ??
@@ -380,6 +401,17 @@ export class ItemTable {
           : cur.ref.kind === "type"
           ? [cur.ref.name]
           : null;
+        if (cur.ref.kind === "trait") {
+          const statics = seg === "default" || seg === "from";
+          return fail(
+            `\`${written}\` names a method through the trait \`${cur.ref.name}\`, which needs the type to be known`,
+            statics
+              ? `there is no type inference here: name the type, as in \`Point::${seg}(${
+                seg === "from" ? "x" : ""
+              })\``
+              : `call it on the value: \`x.${seg}()\``,
+          );
+        }
         if (base === null) return fail(`cannot find \`${written}\``);
         const b = resolveBuiltin([...base, ...segments.slice(i).map((s) => s.name)]);
         if (b) return { kind: "builtin", ref: b };

@@ -11,6 +11,7 @@ import type { Source } from "../source.ts";
 import { Compiler } from "./compiler.ts";
 import { FnCtx, type Line, Program, Scope } from "./context.ts";
 import { DISPLAY_IMPL } from "../runtime/format.ts";
+import { CMP_IMPL, EQ_IMPL, ITER_IMPL } from "../runtime/traits.ts";
 import { blockBody } from "./expr.ts";
 import { emitFunction, type FunctionCode } from "./function.ts";
 import { type Probes, takeProbes } from "./probe.ts";
@@ -158,6 +159,7 @@ export const RUNTIME_NAMES = [
   "fsqrt",
   "fabs",
   "ext",
+  "traits",
   "fwrite",
 ] as const;
 
@@ -243,6 +245,9 @@ export function compileFile(
     // `impl Display` gives the type `to_string()`, unless it defines its own.
     if (t.fns.has(DISPLAY_IMPL) && !t.fns.has("to_string")) {
       emit(`${t.info}.methods["to_string"] = $display;`);
+    }
+    if (t.fns.has(ITER_IMPL) || t.fns.has(CMP_IMPL) || t.fns.has(EQ_IMPL)) {
+      emit(`$traits(${t.info});`);
     }
   }
   for (const f of items.fns) emit(`$named(${JSON.stringify(f.path)}, ${f.js});`);

@@ -30,6 +30,7 @@ import {
   VecDequeValue,
 } from "./values.ts";
 import { RuneError } from "./errors.ts";
+import { NE_IMPL, userCmp, userEq } from "./traits.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const I64_MAX = 9223372036854775807n;
@@ -288,6 +289,10 @@ export function cmp(a: Value, b: Value): number {
     if (a.constructor !== b.constructor) return a instanceof Ok ? -1 : 1;
     return cmp(a.v, b.v);
   }
+  if (a instanceof StructValue) {
+    const c = userCmp(a, b);
+    if (c !== undefined) return c;
+  }
   if (
     a instanceof StructValue && b instanceof StructValue && a.$t.enum && a.$t.enum === b.$t.enum
   ) {
@@ -353,6 +358,10 @@ function eqSlow(a: Value, b: Value): boolean {
 
 /** `a != b`. */
 export function ne(a: Value, b: Value): boolean {
+  if (a instanceof StructValue) {
+    const r = userEq(a, b, NE_IMPL);
+    if (r !== undefined) return r;
+  }
   return !eq(a, b);
 }
 
@@ -399,6 +408,8 @@ function eqObjects(a: Value, b: Value, depth: number): boolean {
     return true;
   }
   if (a instanceof StructValue) {
+    const r = userEq(a, b);
+    if (r !== undefined) return r;
     if (!(b instanceof StructValue) || a.$t !== b.$t) return false;
     for (const f of a.$t.fields) {
       const k = ("f_" + f) as keyof StructValue;

@@ -67,6 +67,7 @@ import {
   type Value,
 } from "./values.ts";
 import { toIter } from "../std/iter.ts";
+import { provideTraitMethods } from "./traits.ts";
 import { awaitValue, Complete, Future, Generator, selectFirst, Yielded } from "./generator.ts";
 import { cast } from "../std/num.ts";
 import { BUILTIN_TYPES, LIB } from "../std/prelude.ts";
@@ -212,7 +213,7 @@ export const RUNTIME = Object.freeze({
     return UNIT;
   },
   assertNe(a: Value, b: Value, message: string | null): Tuple {
-    if (eq(a, b)) assertFailed("!=", a, b, message);
+    if (!ne(a, b)) assertFailed("!=", a, b, message);
     return UNIT;
   },
   cast,
@@ -272,6 +273,7 @@ export const RUNTIME = Object.freeze({
   fabs: Math.abs,
   lib: LIB,
   fwrite: writeTo,
+  traits: provideTraitMethods,
   ext(entries: [string, string, RuneFn][]): ExtensionTables | undefined {
     if (entries.length === 0) return undefined;
     const tables: ExtensionTables = new Map();

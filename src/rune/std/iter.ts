@@ -17,9 +17,11 @@ import {
   NONE,
   Range,
   Some,
+  StructValue,
   Tuple,
   type Value,
 } from "../runtime/values.ts";
+import { userIter } from "../runtime/traits.ts";
 
 /** Iterates a vector (or any array) by index. */
 export class ArrayIter extends Iter {
@@ -320,6 +322,10 @@ export function toIter(x: Value): Iter {
   if (x instanceof Some) return new ArrayIter([x.v]);
   if (x === NONE) return new ArrayIter([]);
   if (typeof x.iterValue === "function") return x.iterValue();
+  if (x instanceof StructValue) {
+    const it = userIter(x);
+    if (it !== undefined) return it;
+  }
   throw typeError(`\`${typeName(x)}\` is not iterable`);
 }
 

@@ -345,6 +345,25 @@ export type BuiltinRef =
 const TRAIT_PATHS: Record<string, string> = nullProto({
   "std::fmt::Display": "Display",
   "std::fmt::Debug": "Debug",
+  // In Rust's prelude, so also without a path (`Iterator` is also a type: see BUILTIN_TYPES).
+  Clone: "Clone",
+  "std::clone::Clone": "Clone",
+  Copy: "Copy",
+  "std::marker::Copy": "Copy",
+  Default: "Default",
+  "std::default::Default": "Default",
+  PartialEq: "PartialEq",
+  "std::cmp::PartialEq": "PartialEq",
+  Eq: "Eq",
+  "std::cmp::Eq": "Eq",
+  PartialOrd: "PartialOrd",
+  "std::cmp::PartialOrd": "PartialOrd",
+  Ord: "Ord",
+  "std::cmp::Ord": "Ord",
+  From: "From",
+  "std::convert::From": "From",
+  Into: "Into",
+  "std::convert::Into": "Into",
 });
 
 const MODULES = new Set([
