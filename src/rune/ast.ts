@@ -302,6 +302,8 @@ export type Expr =
     kind: "structlit";
     path: Path;
     fields: { name: Ident; value?: Expr }[];
+    /** `..base`: the value the fields not given are copied from. */
+    base?: Expr;
     span: Span;
   }
   | { kind: "field"; target: Expr; name: Ident; span: Span }

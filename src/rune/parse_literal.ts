@@ -71,11 +71,12 @@ export function objectLiteral(p: Parser, start: number): Expr {
   return { kind: "object", entries, span: p.span(start) };
 }
 
-/** `Foo { a: 1 }` / `Foo { a }` / `Foo {}` — not a block following a variable. */
+/** `Foo { a: 1 }` / `Foo { a }` / `Foo {}` / `Foo { ..base }` — not a block following a variable. */
 export function looksLikeStructLit(p: Parser, path: Path): boolean {
   const last = path.segments[path.segments.length - 1].name;
   const upper = /^\p{Lu}/u.test(last);
   if (p.at("}", 1)) return upper;
+  if (p.at("..", 1)) return upper; // `Foo { ..base }`
   const t1 = p.peek(1);
   if (t1.kind !== "ident" && t1.kind !== "int") return false;
   if (p.at(":", 2)) return true;
@@ -86,8 +87,14 @@ export function looksLikeStructLit(p: Parser, path: Path): boolean {
 export function structLiteral(p: Parser, path: Path, start: number): Expr {
   p.expect("{");
   const fields: { name: Ident; value?: Expr }[] = [];
+  let base: Expr | undefined;
   p.withNoStruct(false, () => {
     while (!p.at("}")) {
+      if (p.eat("..")) {
+        // Struct update syntax: the rest of the fields come from another value; it ends the list.
+        base = parseExpr(p);
+        break;
+      }
       const n = p.peek();
       if (n.kind !== "ident" && n.kind !== "int") {
         p.fail(n, `expected a field name, found ${describeToken(n)}`);
@@ -102,8 +109,9 @@ export function structLiteral(p: Parser, path: Path, start: number): Expr {
       if (!p.eat(",")) break;
     }
   });
-  p.expect("}", "to close the struct literal");
-  return { kind: "structlit", path, fields, span: p.span(start) };
+  if (base) p.expect("}", "after `..base`", "`..base` comes last in a struct literal");
+  else p.expect("}", "to close the struct literal");
+  return { kind: "structlit", path, fields, base, span: p.span(start) };
 }
 
 const FORMAT_MACROS = new Set([

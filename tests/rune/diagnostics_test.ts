@@ -312,3 +312,14 @@ Deno.test("a standard trait's function needs its type named, with a hint", () =>
   deepStrictEqual([derived.line, derived.column], [4, 3]);
   match(derived.hint ?? "", /`#\[derive\(Default\)\]` gives no `default\(\)` here/);
 });
+
+Deno.test("struct update syntax is for structs and ends the field list", () => {
+  const variant = errors(
+    "enum E { V { a, b } }\nfn main(e) {\n  E::V { a: 1, ..e }\n}\n",
+  ).diagnostics[0];
+  deepStrictEqual([variant.line, variant.column], [3, 18]);
+  match(variant.message, /struct update syntax works with structs only/);
+  const late = errors("struct P { a, b }\nfn main(p) {\n  P { ..p, a: 1 }\n}\n").diagnostics[0];
+  deepStrictEqual(late.line, 3);
+  match(late.hint ?? late.message, /`\.\.base` comes last in a struct literal/);
+});

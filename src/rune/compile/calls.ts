@@ -397,7 +397,7 @@ export function structLiteral(c: Compiler, e: Extract<Expr, { kind: "structlit" 
   const item = resolveItem(c, e.path);
   const values = () =>
     c.list(
-      e.fields,
+      [...e.fields, ...(e.base ? [{ name: e.path.segments[0], value: e.base }] : [])],
       (f) =>
         f.value
           ? expr(c, f.value)
@@ -428,7 +428,14 @@ export function structLiteral(c: Compiler, e: Extract<Expr, { kind: "structlit" 
     } else given.set(f.name.name, i);
   });
   const missing = item.fields.filter((f) => !given.has(f));
-  if (missing.length > 0) {
+  if (e.base && item.kind === "variant") {
+    c.error(
+      e.base.span,
+      "struct update syntax works with structs only, not enum variants",
+      "write every field of the variant",
+    );
+  }
+  if (missing.length > 0 && !e.base) {
     c.error(
       e.span,
       `missing field${missing.length > 1 ? "s" : ""} ${
@@ -437,6 +444,17 @@ export function structLiteral(c: Compiler, e: Extract<Expr, { kind: "structlit" 
     );
   }
   let vals = values();
+  if (e.base) {
+    // The fields given are evaluated first, in order, then the base; the rest is copied from it.
+    vals = vals.map((v) => c.stable(v));
+    const base = c.stable(
+      `$structBase(${vals.pop()}, ${item.cls}, ${JSON.stringify(item.name)})`,
+    );
+    const ordered = item.fields.map((f) =>
+      given.has(f) ? vals[given.get(f)!] : `${base}[${JSON.stringify(`f_${f}`)}]`
+    );
+    return `new ${item.cls}(${ordered.join(", ")})`;
+  }
   const inOrder = item.fields.every((f, i) => given.get(f) === i);
   if (!inOrder) vals = vals.map((v) => c.stable(v));
   const ordered = item.fields.map((f) => (given.has(f) ? vals[given.get(f)!] : "$UNIT"));

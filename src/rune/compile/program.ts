@@ -128,6 +128,7 @@ export const RUNTIME_NAMES = [
   "intRange",
   "tryFail",
   "patFail",
+  "structBase",
   "fail",
   "supd",
   "stake",

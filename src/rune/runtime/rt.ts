@@ -238,6 +238,15 @@ export const RUNTIME = Object.freeze({
   patFail(v: Value): RuneError {
     return panic(`the value ${debug(v)} does not match the pattern`);
   },
+  /** The base of `Name { a, ..base }`: a value of the same struct. */
+  structBase(v: Value, cls: abstract new (...a: never[]) => unknown, name: string): Value {
+    if (v instanceof cls) return v;
+    throw typeError(
+      `struct update syntax needs a \`${name}\` to copy the other fields from, not \`${
+        typeName(v)
+      }\``,
+    );
+  },
   fail(message: string): RuneError {
     return panic(message);
   },
