@@ -323,3 +323,15 @@ Deno.test("struct update syntax is for structs and ends the field list", () => {
   deepStrictEqual(late.line, 3);
   match(late.hint ?? late.message, /`\.\.base` comes last in a struct literal/);
 });
+
+Deno.test("an unresolved use is reported once, and each use of its name once", () => {
+  const { diagnostics } = errors("use std::iter::nope;\nfn main() {\n  nope(1) + nope(2)\n}\n");
+  deepStrictEqual(
+    diagnostics.map((d) => [d.line, d.column, d.message]),
+    [
+      [1, 5, "cannot find `std::iter::nope`"],
+      [3, 3, "cannot find `nope` in this scope"],
+      [3, 13, "cannot find `nope` in this scope"],
+    ],
+  );
+});

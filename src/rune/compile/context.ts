@@ -139,11 +139,17 @@ export class Program implements Reporter {
   readonly closures: { name: string; params: string[]; copies: string[]; fn: FunctionCode }[] = [];
   items!: ItemTable;
 
+  /** Errors recorded so far (span and message), so none is reported twice. */
+  readonly #reported = new Set<string>();
+
   /** @param source the file */
   constructor(readonly source: Source) {}
 
-  /** Record a compile error. */
+  /** Record a compile error (once: a name resolved twice reports its problem once). */
   error(span: Span, message: string, hint?: string): void {
+    const key = `${JSON.stringify(span)} ${message}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
     this.diagnostics.push({
       severity: "error",
       code: "E_COMPILE",
