@@ -329,7 +329,7 @@ export function toIter(x: Value): Iter {
   throw typeError(`\`${typeName(x)}\` is not iterable`);
 }
 
-function intBound(v: Value, what: string): number {
+export function intBound(v: Value, what: string): number {
   if (typeof v === "number") return v;
   if (typeof v === "bigint") {
     throw typeError(`${what} ${v} is beyond ±2^53, which ranges cannot iterate over`);

@@ -33,7 +33,7 @@ import {
   type Value,
   VecDequeValue,
 } from "../runtime/values.ts";
-import { ArrayIter, drain, toIter } from "./iter.ts";
+import { ArrayIter, drain, intBound, IntRangeIter, toIter } from "./iter.ts";
 import { mapFrom, setFrom } from "./collections.ts";
 import { dequeFrom } from "./deque.ts";
 import { EQUAL, GREATER, LESS, ORDERING } from "./ordering.ts";
@@ -255,6 +255,15 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   // iter
   ["iter::once", fn("once", (v: Value) => new ArrayIter([v]))],
   ["iter::empty", fn("empty", () => new ArrayIter([]))],
+  // Rune's `std::iter::range(start, end)`: the ints from start up to, not including, end.
+  [
+    "iter::range",
+    fn(
+      "range",
+      (a: Value, b: Value) =>
+        new IntRangeIter(intBound(a, "range's start"), intBound(b, "range's end")),
+    ),
+  ],
   ["iter::repeat", fn("repeat", (v: Value) => new RepeatIter(v))],
   ["iter::from_fn", fn("from_fn", (f: Value) => new FromFnIter(callable(f, 0, "from_fn")))],
   // io and friends
