@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { callable, METHODS, named } from "../runtime/dispatch.ts";
+import { callable, mc0, METHODS, named } from "../runtime/dispatch.ts";
 import { panic, typeError } from "../runtime/errors.ts";
 import { debug, display } from "../runtime/format.ts";
 import { io } from "../runtime/io.ts";
@@ -205,6 +205,7 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["f64::min", fn("f64::min", (a: Value, b: Value) => METHODS.float.min(a, b))],
   // char
   ["char::from_u32", fn("char::from_u32", (n: Value) => charFromU32(n))],
+  ["char::from_i64", fn("char::from_i64", (n: Value) => charFromU32(n))],
   ["char::from_digit", fn("char::from_digit", (d: Value, r: Value) => charFromDigit(d, r))],
   ["char::from_int", fn("char::from_int", (n: Value) => charFromU32(n))],
   // String
@@ -223,6 +224,7 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["Object::from", fn("Object::from", (x: Value) => METHODS.iter["collect::<Object>"](toIter(x)))],
   // Bytes
   ["Bytes::new", fn("Bytes::new", () => new Bytes([]))],
+  ["Bytes::with_capacity", fn("Bytes::with_capacity", (_n: Value) => new Bytes([]))],
   // collections
   ["HashMap::new", fn("HashMap::new", () => new HashMapValue())],
   ["HashMap::with_capacity", fn("HashMap::with_capacity", (_n: Value) => new HashMapValue())],
@@ -277,6 +279,8 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
     }),
   ],
   ["drop", fn("drop", (_v: Value) => UNIT)],
+  ["mem::drop", fn("drop", (_v: Value) => UNIT)],
+  ["clone::clone", fn("clone", (v: Value) => mc0(v, "clone"))],
   // No value is ever borrowed here (see docs/rune.md), so every value can be read and written.
   ["is_readable", fn("is_readable", (_v: Value) => true)],
   ["is_writable", fn("is_writable", (_v: Value) => true)],
