@@ -32,7 +32,7 @@ export function startsItem(p: Parser): boolean {
   if (p.at("mod") || p.at("use")) return true;
   if (p.atIdent("trait") && p.peek(1).kind === "ident") return true;
   if (p.atIdent("type") && p.peek(1).kind === "ident") return true;
-  if (p.at("const") && p.peek(1).kind === "ident") return true;
+  if (p.at("const") && (p.peek(1).kind === "ident" || p.at("fn", 1))) return true;
   if (p.at("async") && p.at("fn", 1)) return true;
   return false;
 }
@@ -103,6 +103,8 @@ export function parseItem(p: Parser): Item {
       case "fn":
         return parseFn(p, attrs, isPub, start);
       case "const":
+        // `const fn` is an ordinary function here: nothing is evaluated at compile time.
+        if (p.at("fn", 1)) return parseFn(p, attrs, isPub, start);
         return parseConst(p, attrs, isPub, start);
       case "struct": {
         p.next();
@@ -171,7 +173,7 @@ export function parseItem(p: Parser): Item {
             continue;
           }
           if (skipAssociatedType(p)) continue;
-          if (!p.at("fn") && !p.at("async")) {
+          if (!p.at("fn") && !p.at("async") && !p.at("const")) {
             p.fail(p.peek(), `expected \`fn\` in the impl block, found ${describeToken(p.peek())}`);
           }
           fns.push(parseFn(p, fAttrs, fPub, fStart));
@@ -333,7 +335,7 @@ function parseTrait(p: Parser, attrs: Attribute[], isPub: boolean, start: number
       continue;
     }
     if (skipAssociatedType(p)) continue;
-    if (!p.at("fn") && !p.at("async")) {
+    if (!p.at("fn") && !p.at("async") && !p.at("const")) {
       p.fail(p.peek(), `expected \`fn\` in the trait, found ${describeToken(p.peek())}`);
     }
     const f = parseFn(p, fAttrs, true, fStart, true);
@@ -375,6 +377,7 @@ function parseFn(
   start: number,
   declaration = false,
 ): FnItem {
+  p.eat("const");
   const isAsync = p.eat("async");
   p.expect("fn");
   const name = ident(p, "a function name");
