@@ -80,7 +80,7 @@ Deno.test("compile errors name what is missing", () => {
     ["fn f() {} fn f() {}", /defined more than once/],
     ["fn main() { let x = 1; x.y::<i64>; }", /expected `\(`/],
     ["fn f() { let c = || { yield 1; }; }", /`yield` is only allowed in the body of a `fn`/],
-    ["async fn s() { yield 1; }", /streams/],
+    ["fn f() { let s = async { yield 1; }; }", /`yield` is only allowed in the body of a `fn`/],
     ["fn main() { match 1 { Foo::Bar => 1 } }", /cannot find `Foo::Bar`/],
     ["trait T { fn make(); } fn main() { let f = T::make; }", /`T::make` has no `self`/],
     ["fn main() { let n @ = 1; }", /expected a pattern/],

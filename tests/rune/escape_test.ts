@@ -96,6 +96,7 @@ const VALUES = [
   "std::i64::max",
   "g()",
   "a()",
+  "st()",
   "async { 1 }",
   "It { n: 1 }",
   "std::collections::VecDeque::from([1, 2])",
@@ -106,6 +107,7 @@ const VALUES = [
  * with the standard traits whose methods the runtime also keeps under keys of its own.
  */
 const PRELUDE = "struct S { a } enum E { A } fn g() { yield 1; } async fn a() { 1 } " +
+  "async fn st() { yield 1; } " +
   "struct It { n } impl Iterator for It { fn next(&mut self) { None } } " +
   "impl PartialEq for It { fn eq(&self, o) { true } } " +
   "impl Ord for It { fn cmp(&self, o) { std::cmp::Ordering::Equal } }";

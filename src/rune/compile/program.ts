@@ -152,6 +152,7 @@ export const RUNTIME_NAMES = [
   "mkType",
   "bindType",
   "Gen",
+  "Stream",
   "Future",
   "await",
   "select",
@@ -358,22 +359,17 @@ function emitCode(out: Line[], head: string, f: FunctionCode, indent = "", tail 
 
 /**
  * Compile one `fn` item. A generator function becomes a JavaScript generator function (`F$gen`)
- * behind a wrapper that returns a Rune `Generator`; an `async fn` becomes a plain function
- * (`F$body`) behind a wrapper that returns a `Future` of it.
+ * behind a wrapper that returns a Rune `Generator` (a `Stream` for an `async fn` that yields); an
+ * `async fn` becomes a plain function (`F$body`) behind a wrapper that returns a `Future` of it.
  */
 function compileFn(prog: Program, def: FnDef): FunctionCode[] {
   const item = def.item;
   const fn = new FnCtx(null, def.path, selfOf(def), prog.names);
   const c = new Compiler(prog, fn, new Scope(null, fn, def.mod));
   c.pos = item.span.start;
-  if (item.isGenerator && item.isAsync) {
-    c.error(
-      item.name.span,
-      "async generator functions (streams) are not supported",
-      "return a Vec, or make it a plain generator",
-    );
-  }
-  fn.generator = item.isGenerator && !item.isAsync;
+  // An `async fn` that yields is a stream: a generator whose `next()` gives futures.
+  fn.generator = item.isGenerator;
+  const stream = item.isGenerator && item.isAsync;
   const suffix = fn.generator ? "$gen" : item.isAsync ? "$body" : "";
   const code = emitFunction(c, {
     jsName: def.js + suffix,
@@ -385,7 +381,9 @@ function compileFn(prog: Program, def: FnDef): FunctionCode[] {
   if (suffix === "") return [code];
   code.star = fn.generator;
   const args = code.params.join(", ");
-  const make = fn.generator
+  const make = stream
+    ? `new $Stream(${code.name}(${args}))`
+    : fn.generator
     ? `new $Gen(${code.name}(${args}))`
     : `new $Future(${code.name}, [${args}])`;
   const wrapper: FunctionCode = {

@@ -155,8 +155,40 @@ export class Future {
   }
 }
 
+/**
+ * A Rune stream: what calling an `async fn` that yields gives. It runs like a generator, but
+ * `next()` and `resume(v)` give futures, to be awaited (`while let Some(x) = s.next().await`).
+ * As with every future here, awaiting runs the stream's body on the spot up to its next `yield`.
+ */
+export class Stream {
+  readonly #gen: Generator;
+
+  /** @param g the compiled async generator function's generator object */
+  constructor(g: globalThis.Generator<Value, Value, Value>) {
+    this.#gen = new Generator(g);
+  }
+
+  /** The generator doing the work. */
+  get generator(): Generator {
+    return this.#gen;
+  }
+}
+
+function streamNext(s: Stream): Value {
+  const g = s.generator;
+  if (g.complete) return NONE;
+  const r = g.resume(UNIT);
+  return r.done ? NONE : new Some(r.value);
+}
+
+function streamResume(s: Stream, v: Value): Value {
+  const r = s.generator.resume(v);
+  return r.done ? new Complete(r.value) : new Yielded(r.value);
+}
+
 Object.defineProperty(Generator.prototype, "$name", { value: "Generator" });
 Object.defineProperty(Future.prototype, "$name", { value: "Future" });
+Object.defineProperty(Stream.prototype, "$name", { value: "Stream" });
 
 // A generator has the iterator methods (its table's prototype is the iterator table, which has
 // no prototype) plus Rune's own `next` and `resume`.
@@ -171,6 +203,10 @@ GENERATOR_METHODS.resume = (g: Generator, v: Value) => {
 };
 setMethods(Generator, GENERATOR_METHODS);
 setMethods(Future, methodTable());
+const STREAM_METHODS = methodTable();
+STREAM_METHODS.next = (s: Stream) => new Future(streamNext, [s]);
+STREAM_METHODS.resume = (s: Stream, v: Value) => new Future(streamResume, [s, v]);
+setMethods(Stream, STREAM_METHODS);
 
 /** `x.await`. */
 export function awaitValue(x: Value): Value {

@@ -68,7 +68,15 @@ import {
 } from "./values.ts";
 import { toIter } from "../std/iter.ts";
 import { provideTraitMethods } from "./traits.ts";
-import { awaitValue, Complete, Future, Generator, selectFirst, Yielded } from "./generator.ts";
+import {
+  awaitValue,
+  Complete,
+  Future,
+  Generator,
+  selectFirst,
+  Stream,
+  Yielded,
+} from "./generator.ts";
 import { cast } from "../std/num.ts";
 import { BUILTIN_TYPES, LIB } from "../std/prelude.ts";
 import { takeString, updateString } from "../std/string.ts";
@@ -273,6 +281,7 @@ export const RUNTIME = Object.freeze({
   mkType: makeType,
   bindType,
   Gen: Generator,
+  Stream,
   Future,
   await: awaitValue,
   select: selectFirst,
