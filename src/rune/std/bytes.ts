@@ -58,6 +58,7 @@ B.into_vec = (b: Bytes) => {
   charge(b.b.length * COST.slot);
   return b.b.slice();
 };
+B.to_vec = B.into_vec;
 B.clone = (b: Bytes) => {
   charge(b.b.length + COST.header);
   return new Bytes(b.b.slice());

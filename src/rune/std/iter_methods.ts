@@ -52,6 +52,7 @@ M.map = (it: Iter, f: Value) => new MapIter(it, callable(f, 1, "map"));
 M.filter = (it: Iter, f: Value) => new FilterIter(it, callable(f, 1, "filter"));
 M.filter_map = (it: Iter, f: Value) => new FilterMapIter(it, callable(f, 1, "filter_map"));
 M.flat_map = (it: Iter, f: Value) => new FlatMapIter(it, callable(f, 1, "flat_map"));
+M.flatten = (it: Iter) => new FlatMapIter(it, (x: Value) => x);
 M.enumerate = (it: Iter) => new EnumerateIter(it);
 M.zip = (it: Iter, other: Value) => new ZipIter(it, toIter(other));
 M.chain = (it: Iter, other: Value) => new ChainIter(it, toIter(other));

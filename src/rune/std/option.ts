@@ -29,6 +29,9 @@ O.expect = (o: Opt, msg: Value) => {
   throw panic(explain(msg));
 };
 O.unwrap_or = (o: Opt, d: Value) => (o instanceof Some ? o.v : d);
+// Values are shared, not borrowed, so `copied` and `cloned` give the option itself.
+O.copied = (o: Opt) => o;
+O.cloned = (o: Opt) => o;
 O.unwrap_or_else = (o: Opt, f: Value) => (o instanceof Some ? o.v : call0(f));
 O.map = (o: Opt, f: Value) => (o instanceof Some ? new Some(callable(f, 1, "map")(o.v)) : NONE);
 O.and_then = (o: Opt, f: Value) => (o instanceof Some ? callable(f, 1, "and_then")(o.v) : NONE);

@@ -183,6 +183,8 @@ export const LIB: Map<string, Value> = new Map<string, Value>([
   ["i64::MAX", 9223372036854775807n],
   ["i64::MIN", -9223372036854775808n],
   ["i64::parse", fn("i64::parse", (s: Value) => parseInt64(str(s, "i64::parse")))],
+  ["i64::from", fn("i64::from", (v: Value) => intFrom(v))],
+  ["f64::from", fn("f64::from", (v: Value) => floatFrom(v))],
   ["i64::max", fn("i64::max", (a: Value, b: Value) => maxOf(a, b))],
   ["i64::min", fn("i64::min", (a: Value, b: Value) => minOf(a, b))],
   ["i64::pow", fn("i64::pow", (a: Value, b: Value) => intPow(a, b))],
@@ -476,4 +478,19 @@ export function resolveBuiltin(segments: string[]): BuiltinRef | null {
 export function builtinMethod(type: string, name: string): boolean {
   const t = BUILTIN_TYPES[type];
   return t !== undefined && t.methods[name] !== undefined;
+}
+
+/** `i64::from(x)`: an int, a bool or a char as an int (the lossless conversions Rust has). */
+function intFrom(v: Value): Value {
+  if (typeof v === "number" || typeof v === "bigint") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v instanceof Char) return v.c;
+  throw typeError(`i64::from expects an int, a bool or a char, not ${typeName(v)}`);
+}
+
+/** `f64::from(x)`: a float, or an int as a float. */
+function floatFrom(v: Value): Value {
+  if (v instanceof Float) return v;
+  if (typeof v === "number" || typeof v === "bigint") return new Float(Number(v));
+  throw typeError(`f64::from expects an int or a float, not ${typeName(v)}`);
 }
