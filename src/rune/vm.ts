@@ -94,6 +94,8 @@ export class RuneVm {
   readonly program: CompiledProgram;
   readonly #functions = new Map<string, (...args: Value[]) => Value>();
   readonly #url: string;
+  /** Reads (no argument) or sets the module's own step counter, `$B`. */
+  #steps: ((v?: number) => number) | null = null;
 
   /** Load a compiled program (runs its constant initialisers). */
   constructor(program: CompiledProgram, options: LoadOptions = {}) {
@@ -130,6 +132,7 @@ export class RuneVm {
       () => factory(RUNTIME, host),
     ) as ((...args: Value[]) => Value)[];
     program.exports.forEach((info, i) => this.#functions.set(info.name, fns[i]));
+    this.#steps = fns[program.exports.length] as unknown as (v?: number) => number;
   }
 
   /** The functions a host can call. */
@@ -187,6 +190,11 @@ export class RuneVm {
     meter.budget = options.budget ?? Infinity;
     meter.b = Math.min(SLICE, meter.budget);
     meter.slice = meter.b;
+    meter.cb = meter.b;
+    // The module counts its own steps; a call nested in another call of the same program (a
+    // callback from the host) gets a fresh slice and hands the outer one back when it returns.
+    const savedSteps = this.#steps?.();
+    this.#steps?.(meter.cb);
     meter.deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
     meter.shouldStop = options.shouldStop ?? null;
     meter.mem = 0;
@@ -200,6 +208,7 @@ export class RuneVm {
     } catch (e) {
       throw this.#toRuneError(e);
     } finally {
+      if (savedSteps !== undefined) this.#steps?.(savedSteps);
       Object.assign(meter, savedMeter);
       Object.assign(io, savedIo);
       Error.stackTraceLimit = savedLimit;

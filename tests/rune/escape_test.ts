@@ -321,6 +321,7 @@ const ALLOWED_PROPS = new Set([
   "methods",
   "$unit",
   "meter",
+  "cb",
   "mem",
   "memLimit",
   "lib",

@@ -156,3 +156,28 @@ Deno.test("a VecDeque that shrinks gives its memory back", () => {
   }`);
   strictEqual(v.call("main", [], { memoryLimit: 64 * 1024 }), 0);
 });
+
+Deno.test("a call nested in a call of the same program has its own budget and hands back the outer one", () => {
+  const code = "pub fn spin(n) { let s = 0; for i in 0..n { s += 1; } s }\n" +
+    "pub fn main() { let a = spin(3000); let b = app::again(); a + b + spin(3000) }";
+  const { program, rendered } = compile(code, {
+    file: "nested.rn",
+    host: [{ path: "app::again", params: 0 }],
+  });
+  ok(program, rendered);
+  let inner: RuneVm | null = null;
+  const v = new RuneVm(program, {
+    host: { "app::again": () => inner!.call("spin", [4000], { budget: 5_000 }) },
+  });
+  inner = v;
+  // The outer call runs 6,000 loop steps of its own; the nested one 4,000 within its 5,000.
+  strictEqual(v.call("main", [], { budget: 7_000 }), 10_000);
+  // The nested call's budget is its own: too small for it fails it, not the outer count.
+  const small = new RuneVm(program, {
+    host: { "app::again": () => small.call("spin", [4000], { budget: 1_000 }) },
+  });
+  throws(() => small.call("main", [], { budget: 7_000 }), (e: RuneError) => e.code === "E_TIMEOUT");
+  // And the outer budget still counts the outer steps after the nested call returned.
+  throws(() => v.call("main", [], { budget: 5_000 }), (e: RuneError) => e.code === "E_TIMEOUT");
+  strictEqual(v.call("spin", [10], { budget: 100 }), 10);
+});

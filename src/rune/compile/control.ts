@@ -16,7 +16,7 @@ import { patternTest } from "./pattern.ts";
 import { armTest, branch } from "./probe.ts";
 
 /** The budget check at function entry and loop back-edges. */
-export const BUDGET = "if (--$m.b < 0) $tick();";
+export const BUDGET = "if (--$B < 0) $B = $tickSlice();";
 
 let labels = 0;
 

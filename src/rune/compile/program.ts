@@ -149,6 +149,7 @@ export const RUNTIME_NAMES = [
   "StructValue",
   "Char",
   "tick",
+  "tickSlice",
   "mkType",
   "bindType",
   "Gen",
@@ -186,7 +187,9 @@ export function compileFile(
   const emit = (code: string, pos = -1) => out.push({ code, pos });
   emit('"use strict";');
   emit(`const ${RUNTIME_NAMES.map((n) => `$${n} = $rt.${n}`).join(", ")};`);
-  emit("const $m = $rt.meter;");
+  // `$B`: the steps left in this program's slice of the budget, a variable of the module so that
+  // counting a step is cheap even before V8 optimises (see tickSlice in runtime/meter.ts).
+  emit("const $m = $rt.meter; let $B = $m.cb;");
   for (const [key, js] of prog.lib) emit(`const ${js} = $rt.lib.get(${JSON.stringify(key)});`);
   for (const [key, js] of prog.host) emit(`const ${js} = $host.get(${JSON.stringify(key)});`);
   for (const [key, js] of prog.ufcs) {
@@ -270,7 +273,12 @@ export function compileFile(
     }
   }
   const exported = items.fns.filter((f) => !f.owner && !f.mod.isBlock);
-  emit(`return [${exported.map((f) => f.js).join(", ")}];`);
+  // The exported functions, then the VM's access to `$B` (read it, or set it and read it).
+  emit(
+    `return [${
+      [...exported.map((f) => f.js), "(v) => (v === void 0 ? $B : ($B = v))"].join(", ")
+    }];`,
+  );
 
   const fnNames: Record<string, string> = {};
   for (const f of items.fns) fnNames[f.js] = f.path;

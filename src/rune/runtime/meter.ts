@@ -1,10 +1,11 @@
 /**
  * The meter: the instruction budget and the memory account of the program that is running.
  *
- * Compiled code decrements `meter.b` at every function entry and loop back-edge and calls
- * {@link tick} when it goes negative; built-ins that loop natively do the same per element. A
- * tick refills the slice from the budget, polls the host's stop callback and the deadline, and
- * raises `E_TIMEOUT` when any of them says stop. Memory is charged by the runtime as strings,
+ * Compiled code counts its steps at every function entry and loop back-edge in a variable of its
+ * module and calls {@link tickSlice} when that slice is used up; built-ins that loop natively
+ * decrement `meter.b` per element and call {@link tick}. A tick adds the slice to the steps used,
+ * polls the host's stop callback and the deadline, checks the budget, and raises `E_TIMEOUT` when
+ * any of them says stop, or hands out the next slice. Memory is charged by the runtime as strings,
  * vectors, objects and other containers grow (and credited when they shrink); past the limit the
  * optional heap measurement gets a say, then `E_MEMORY`.
  *
@@ -38,6 +39,11 @@ export interface MeterState {
   memLimit: number;
   /** Optional real measurement of the program's heap use, consulted before E_MEMORY. */
   measure: (() => number) | null;
+  /**
+   * The size of the running program's own slice: compiled code counts its steps in a variable of
+   * its module (`$B`), starting from this many, and calls {@link tickSlice} when it runs out.
+   */
+  cb: number;
 }
 
 /** The meter of the running program. */
@@ -51,29 +57,43 @@ export const meter: MeterState = {
   mem: 0,
   memLimit: Infinity,
   measure: null,
+  cb: SLICE,
 };
 
 /** Called when the slice is used up: refill it or stop the program. */
 export function tick(): void {
   meter.used += meter.slice - meter.b;
+  meter.b = 0; // until refilled, so a stopped program keeps stopping
+  meter.slice = Math.min(SLICE, stepsLeft());
+  meter.b = meter.slice;
+}
+
+/** Check the stop request, the deadline and the budget; the steps the budget has left. */
+function stepsLeft(): number {
   if (meter.shouldStop !== null && meter.shouldStop()) {
-    meter.b = 0;
     throw new RuneError("E_TIMEOUT", "the program was stopped by its host");
   }
   if (meter.deadline !== Infinity && Date.now() > meter.deadline) {
-    meter.b = 0;
     throw new RuneError("E_TIMEOUT", "the program ran past its time limit");
   }
   const left = meter.budget - meter.used;
   if (left <= 0) {
-    meter.b = 0;
     throw new RuneError(
       "E_TIMEOUT",
       `the program used its whole budget of ${meter.budget} steps (calls and loop iterations)`,
     );
   }
-  meter.slice = Math.min(SLICE, left);
-  meter.b = meter.slice;
+  return left;
+}
+
+/**
+ * Compiled code used up its slice (its counter went from {@link MeterState.cb} to -1): count the
+ * steps, check the limits as {@link tick} does, and give the size of its next slice.
+ */
+export function tickSlice(): number {
+  meter.used += meter.cb + 1;
+  meter.cb = Math.min(SLICE, stepsLeft());
+  return meter.cb;
 }
 
 /** Count `n` steps from a built-in's native loop. */

@@ -24,7 +24,7 @@ import {
 import { panic, RuneError, typeError } from "./errors.ts";
 import { debug, display, formatter, writeTo } from "./format.ts";
 import { io } from "./io.ts";
-import { charge, COST, meter, tick } from "./meter.ts";
+import { charge, COST, meter, tick, tickSlice } from "./meter.ts";
 import {
   add,
   bitand,
@@ -278,6 +278,7 @@ export const RUNTIME = Object.freeze({
   Char,
   meter,
   tick,
+  tickSlice,
   mkType: makeType,
   bindType,
   Gen: Generator,
