@@ -165,12 +165,6 @@ export const RUNTIME = Object.freeze({
   getField,
   setField,
   charge,
-  vpush(v: Value[], x: Value): Tuple {
-    meter.mem += COST.slot;
-    if (meter.mem > meter.memLimit) charge(0);
-    v.push(x);
-    return UNIT;
-  },
   ic0,
   ic1,
   ic2,
@@ -261,7 +255,6 @@ export const RUNTIME = Object.freeze({
   supd: updateString,
   stake: takeString,
   named: <F extends (...a: never[]) => unknown>(name: string, f: F) => named(name, f),
-  freeze: Object.freeze,
   char,
   Float,
   Bytes,

@@ -58,6 +58,15 @@ export interface BuiltinType {
   methods: MethodTable;
 }
 
+/** A built-in type whose values are instances of a runtime class with a method table. */
+function classType(name: string, cls: abstract new (...a: never[]) => unknown) {
+  return {
+    name,
+    test: (v: Value) => v instanceof cls,
+    methods: (cls.prototype as unknown as { $m: MethodTable }).$m,
+  };
+}
+
 const isInt = (v: Value) => typeof v === "number" || typeof v === "bigint";
 
 /** A lookup table without a prototype, so no program-supplied name finds an inherited key. */
@@ -89,31 +98,11 @@ export const BUILTIN_TYPES: Record<string, BuiltinType> = Object.assign(Object.c
   Bytes: { name: "Bytes", test: (v: Value) => v instanceof Bytes, methods: METHODS.bytes },
   Iterator: { name: "Iterator", test: (v: Value) => v instanceof Iter, methods: METHODS.iter },
   Function: { name: "Function", test: (v: Value) => typeof v === "function", methods: METHODS.fn },
-  HashMap: {
-    name: "HashMap",
-    test: (v: Value) => v instanceof HashMapValue,
-    methods: (HashMapValue.prototype as unknown as { $m: MethodTable }).$m,
-  },
-  HashSet: {
-    name: "HashSet",
-    test: (v: Value) => v instanceof HashSetValue,
-    methods: (HashSetValue.prototype as unknown as { $m: MethodTable }).$m,
-  },
-  VecDeque: {
-    name: "VecDeque",
-    test: (v: Value) => v instanceof VecDequeValue,
-    methods: (VecDequeValue.prototype as unknown as { $m: MethodTable }).$m,
-  },
-  Generator: {
-    name: "Generator",
-    test: (v: Value) => v instanceof Generator,
-    methods: (Generator.prototype as unknown as { $m: MethodTable }).$m,
-  },
-  Future: {
-    name: "Future",
-    test: (v: Value) => v instanceof Future,
-    methods: (Future.prototype as unknown as { $m: MethodTable }).$m,
-  },
+  HashMap: classType("HashMap", HashMapValue),
+  HashSet: classType("HashSet", HashSetValue),
+  VecDeque: classType("VecDeque", VecDequeValue),
+  Generator: classType("Generator", Generator),
+  Future: classType("Future", Future),
   GeneratorState: {
     name: "GeneratorState",
     test: (v: Value) => v instanceof Yielded || v instanceof Complete,
