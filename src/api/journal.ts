@@ -6,7 +6,7 @@
  * @module
  */
 import * as path from "node:path";
-import { PRIVATE_DIR } from "../kiln/paths.ts";
+import { privatePath } from "../kiln/paths.ts";
 
 /** One journaled change. */
 export interface JournalEntry {
@@ -30,7 +30,7 @@ export interface JournalEntry {
 
 /** The journal folder of a kiln. */
 export function journalDir(kilnRoot: string): string {
-  return path.join(kilnRoot, PRIVATE_DIR, "journal");
+  return privatePath(kilnRoot, "journal");
 }
 
 let counter = 0;

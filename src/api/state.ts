@@ -14,7 +14,7 @@
  */
 import * as path from "node:path";
 import { FileTooLargeError, InvalidParamsError } from "../errors.ts";
-import { PRIVATE_DIR } from "../kiln/paths.ts";
+import { privatePath } from "../kiln/paths.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { parseDuration } from "../plugins/units.ts";
 import type { StateScope } from "../security/capability.ts";
@@ -64,9 +64,9 @@ export class PluginState {
   file(scope: StateScope): string {
     switch (scope) {
       case "plugin":
-        return path.join(this.#o.kilnRoot, PRIVATE_DIR, "plugin-state", `${this.#plugin}.json`);
+        return privatePath(this.#o.kilnRoot, "plugin-state", `${this.#plugin}.json`);
       case "kiln":
-        return path.join(this.#o.kilnRoot, PRIVATE_DIR, "plugin-state", "_kiln.json");
+        return privatePath(this.#o.kilnRoot, "plugin-state", "_kiln.json");
       case "global":
         return path.join(this.#o.configDir, "plugin-state", "_global.json");
     }

@@ -8,7 +8,7 @@
 import { DatabaseSync } from "node:sqlite";
 import * as path from "node:path";
 import { IndexError } from "../errors.ts";
-import { PRIVATE_DIR } from "./paths.ts";
+import { privatePath } from "./paths.ts";
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
 export const SCHEMA_VERSION = 3;
@@ -103,9 +103,14 @@ DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS attachments; DROP TABLE IF EXIS
 DROP TABLE IF EXISTS notes_fts; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS vectors;
 `;
 
-/** Path of a kiln's index database. */
+/**
+ * Path of a kiln's index database, refused when it or SQLite's `-wal`/`-shm` files beside it are
+ * symlinks a shared kiln planted (SQLite would follow them and write outside the kiln).
+ */
 export function indexPath(kilnRoot: string): string {
-  return path.join(kilnRoot, PRIVATE_DIR, "index.db");
+  privatePath(kilnRoot, "index.db-wal");
+  privatePath(kilnRoot, "index.db-shm");
+  return privatePath(kilnRoot, "index.db");
 }
 
 /**

@@ -65,3 +65,52 @@ export function isWithin(outer: string, inner: string): boolean {
   const prefix = outer.endsWith(path.sep) ? outer : outer + path.sep;
   return inner.startsWith(prefix);
 }
+
+/**
+ * The absolute path of `parts` inside a kiln's private folder, refusing to go through a symlink.
+ *
+ * Whoever shared a kiln may have replaced `.crucible/` or one of its folders or files with a link
+ * to somewhere else (`.crucible/journal -> ~`); following it would make cru read or write outside
+ * the kiln. So every component from `.crucible` down to the last part that exists must be a real
+ * folder (the last may also be a real file). Parts that do not exist yet are fine: cru creates them.
+ *
+ * @throws {PathError} when a component is a symlink, or a component other than the last is not a
+ *   folder.
+ * @example
+ * ```ts
+ * import { privatePath } from "./paths.ts";
+ * privatePath("/notes", "journal"); // "/notes/.crucible/journal" (when nothing there is a link)
+ * ```
+ */
+export function privatePath(kilnRoot: string, ...parts: string[]): string {
+  let current = path.join(kilnRoot, PRIVATE_DIR);
+  const components = [current];
+  for (const part of parts) components.push(current = path.join(current, part));
+  for (const [i, component] of components.entries()) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(component);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) break;
+      throw e;
+    }
+    if (info.isSymlink) {
+      let target = "elsewhere";
+      try {
+        target = Deno.readLinkSync(component);
+      } catch { /* unreadable: the message says "elsewhere" */ }
+      throw new PathError(
+        `${component} is a symbolic link (to ${JSON.stringify(target)}); cru keeps its private ` +
+          `data only in real folders inside the kiln and will not follow it. Remove the link ` +
+          `(rm ${JSON.stringify(component)}) and run again`,
+      );
+    }
+    if (i < components.length - 1 && !info.isDirectory) {
+      throw new PathError(
+        `${component} is not a folder; cru keeps its private data in it. Move the file away ` +
+          `and run again`,
+      );
+    }
+  }
+  return current;
+}

@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import { CrucibleError, NotFoundError } from "../errors.ts";
 import { cacheDir, type Env, kilnPluginsDir, systemPluginsDir } from "../config/paths.ts";
-import { PRIVATE_DIR } from "../kiln/paths.ts";
+import { privatePath } from "../kiln/paths.ts";
 import { formatCapability, type Risk, riskOf } from "../security/capability.ts";
 import { findPluginFiles, loadPluginFile, type PluginCopy } from "./registry.ts";
 
@@ -238,7 +238,7 @@ export function performRemove(
   }
   result.cache = cleanCompileCache(plan.copies.map((c) => c.hash), options.env);
   if (options.purge && options.kilnRoot) {
-    const state = path.join(options.kilnRoot, PRIVATE_DIR, "plugin-state", `${plan.name}.json`);
+    const state = privatePath(options.kilnRoot, "plugin-state", `${plan.name}.json`);
     if (exists(state)) {
       Deno.removeSync(state);
       result.state.push(state);

@@ -33,7 +33,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CrucibleError } from "../errors.ts";
-import { PRIVATE_DIR } from "../kiln/mod.ts";
+import { privatePath } from "../kiln/mod.ts";
 
 /** What an audit event records. */
 export type AuditKind =
@@ -146,7 +146,7 @@ const encoder = new TextEncoder();
 
 /** The audit folder of a kiln: `<kiln>/.crucible/audit`. */
 export function auditDir(kilnRoot: string): string {
-  return path.join(kilnRoot, PRIVATE_DIR, "audit");
+  return privatePath(kilnRoot, "audit");
 }
 
 /**
