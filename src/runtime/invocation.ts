@@ -130,7 +130,13 @@ export async function runInvocation(
     }
     try {
       const { value, target } = impl(
-        { kilnRoot: m.kilnRoot, fileSize: m.limits.fileSize, fsRead: m.fsRead ?? [], log },
+        {
+          kilnRoot: m.kilnRoot,
+          fileSize: m.limits.fileSize,
+          fsRead: m.fsRead ?? [],
+          fsReadGuarded: m.fsReadGuarded ?? [],
+          log,
+        },
         args,
       );
       if (spec.capability !== null) {

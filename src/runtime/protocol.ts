@@ -69,6 +69,11 @@ export interface InvokeMessage {
   dependencies: string[];
   /** Absolute paths the grant's FsRead allows (home already expanded). */
   fsRead: string[];
+  /**
+   * Folders `fs.read`/`fs.list` refuse even inside an FsRead path: the kiln's `.crucible/` (other
+   * plugins' state, the journal), the user's config folder (approvals, keys), the compile cache.
+   */
+  fsReadGuarded?: string[];
   /** Record which lines of the plugin file run (`cru plugins test`). */
   coverage?: boolean;
 }

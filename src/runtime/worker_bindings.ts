@@ -18,6 +18,8 @@ export interface WorkerBindingContext {
   fileSize: number;
   /** Absolute paths FsRead allows. */
   fsRead: string[];
+  /** Folders refused even inside an FsRead path (cru's private data). */
+  fsReadGuarded: string[];
   /** Append to the plugin log. */
   log(line: string): void;
 }
@@ -120,6 +122,15 @@ export const WORKER_BINDINGS: Record<
   },
 };
 
+/** True when the real path `real` is `root` or below it (`root`'s symlinks resolved). */
+function within(real: string, root: string): boolean {
+  let r = root;
+  try {
+    r = Deno.realPathSync(root);
+  } catch { /* a path that does not exist holds nothing */ }
+  return real === r || real.startsWith(r.endsWith("/") ? r : r + "/");
+}
+
 /** An absolute path (or ~/…) inside one of the FsRead paths, symlinks resolved. */
 function outsidePath(ctx: WorkerBindingContext, p: Json | undefined, what: string): string {
   if (typeof p !== "string" || p === "") {
@@ -137,14 +148,15 @@ function outsidePath(ctx: WorkerBindingContext, p: Json | undefined, what: strin
     }
     throw e;
   }
-  const allowed = ctx.fsRead.some((root) => {
-    let r = root;
-    try {
-      r = Deno.realPathSync(root);
-    } catch { /* an allowed path that does not exist allows nothing */ }
-    return real === r || real.startsWith(r.endsWith("/") ? r : r + "/");
-  });
-  if (!allowed) {
+  const guarded = ctx.fsReadGuarded.find((root) => within(real, root));
+  if (guarded !== undefined) {
+    throw new PluginError(
+      "E_CAPABILITY",
+      `${what}: ${p} is inside ${guarded}, which holds cru's private data; plugins cannot read ` +
+        `it with fs.read or fs.list whatever their FsRead capability lists`,
+    );
+  }
+  if (!ctx.fsRead.some((root) => within(real, root))) {
     throw new PluginError(
       "E_CAPABILITY",
       `${what}: ${p} is outside the paths the plugin's FsRead capability lists`,

@@ -12,6 +12,7 @@ import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
 import { formatBytes } from "../kiln/note.ts";
+import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
   type Capability,
   CAPABILITY_INFO,
@@ -367,6 +368,11 @@ export class PluginRunner {
         fsRead: grant.flatMap((
           c,
         ) => (c.name === "FsRead" ? c.paths.map((x) => expandHome(x)) : [])),
+        fsReadGuarded: [
+          path.join(this.#root, PRIVATE_DIR),
+          this.#o.configDir ?? configDir(),
+          cacheDir(),
+        ],
       },
       onCall: (call) =>
         answerCall(call, {
