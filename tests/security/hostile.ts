@@ -50,6 +50,11 @@ export interface CruOptions {
   denoFlags?: string[];
   /** Leave out `--kiln <root>` (the command names its own kiln or none). */
   noKiln?: boolean;
+  /**
+   * Kill the child after this many milliseconds (default 120 s), so an attack that hangs cru
+   * fails the test with a message instead of hanging the suite.
+   */
+  killAfterMs?: number;
 }
 
 /** Make a hostile world; `kilnFiles` are written into the kiln first. */
@@ -118,7 +123,12 @@ export function hostileWorld(kilnFiles: Record<string, string | Uint8Array> = {}
         await w.write(new TextEncoder().encode(options.stdin));
         await w.close();
       }
-      const res = await child.output();
+      const killAfter = options.killAfterMs ?? 120_000;
+      const timer = setTimeout(() => child.kill("SIGKILL"), killAfter);
+      const res = await child.output().finally(() => clearTimeout(timer));
+      if (res.signal === "SIGKILL") {
+        throw new Error(`cru ${args.join(" ")} hung: killed after ${killAfter} ms`);
+      }
       const dec = new TextDecoder();
       return { code: res.code, stdout: dec.decode(res.stdout), stderr: dec.decode(res.stderr) };
     },
