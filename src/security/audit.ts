@@ -33,7 +33,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CrucibleError } from "../errors.ts";
-import { privatePath } from "../kiln/mod.ts";
+import { formatBytes, privatePath } from "../kiln/mod.ts";
 
 /** What an audit event records. */
 export type AuditKind =
@@ -447,11 +447,11 @@ function archive(dir: string, day: string): string | null {
   const gz = `${plain}.gz`;
   const temp = path.join(dir, `.audit-${day}.jsonl.gz.${crypto.randomUUID()}.tmp`);
   try {
-    let data: Uint8Array = Deno.readFileSync(plain);
+    let data: Uint8Array = readDay(plain, false);
     if (data.length > 0 && data[data.length - 1] !== NEWLINE) data = concat(data, [NEWLINE]);
     let existing: Uint8Array | null = null;
     try {
-      existing = gunzipSync(Deno.readFileSync(gz));
+      existing = readDay(gz, true);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) {
         // Never overwrite an archive we cannot read: it may be the only copy of those lines.
@@ -504,12 +504,39 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Most bytes one day's file may hold (inflated, for a .gz). The folder may have been shared with
+ * the kiln: a small planted gzip bomb must not make cru inflate gigabytes.
+ */
+const MAX_DAY_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The bytes of one day's file (inflated when `gz`). Only a regular file is read — a planted link
+ * to a device such as /dev/zero would never end — and never more than {@link MAX_DAY_BYTES}.
+ */
+function readDay(file: string, gz: boolean): Uint8Array {
+  const info = Deno.lstatSync(file);
+  if (!info.isFile) throw new Error("it is not a regular file (a link or a device?)");
+  if (info.size > MAX_DAY_BYTES) {
+    throw new Error(`it is larger than ${formatBytes(MAX_DAY_BYTES)}`);
+  }
+  const bytes = Deno.readFileSync(file);
+  if (!gz) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_DAY_BYTES });
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new Error(`it inflates to more than ${formatBytes(MAX_DAY_BYTES)}`);
+    }
+    throw e;
+  }
+}
+
 /** Parse one file; unreadable files and malformed lines become warnings. */
 function readFile(file: string, gz: boolean, warnings: string[]): AuditEvent[] {
   let text: string;
   try {
-    const bytes = Deno.readFileSync(file);
-    text = new TextDecoder().decode(gz ? gunzipSync(bytes) : bytes);
+    text = new TextDecoder().decode(readDay(file, gz));
   } catch (e) {
     // Archived between listing and reading: the .gz was listed too, or will be next time.
     if (!(e instanceof Deno.errors.NotFound)) {

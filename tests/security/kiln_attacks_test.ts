@@ -7,6 +7,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { gzipSync } from "node:zlib";
 import { assertUnchanged, hostileWorld } from "./hostile.ts";
 
 /** Where a read-only command may legitimately write: the index it refreshes. */
@@ -85,4 +86,21 @@ Deno.test("hostile kiln: its config can neither trust a plugin nor raise a limit
   strictEqual(out.error.code, "E_APPROVAL_DENIED");
   match(out.error.message, /limits\.memory/);
   assertUnchanged(before, await w.checksums({ skip }));
+});
+
+Deno.test("hostile kiln: a gzip bomb or a device link in the audit folder is skipped", async () => {
+  using w = hostileWorld({ "Home.md": "# Home\n" });
+  // 200 concatenated gzip members of 1 MB of zeros: a 200 KB file that inflates to 200 MB.
+  const member = gzipSync(new Uint8Array(1024 * 1024));
+  const bomb = new Uint8Array(member.length * 200);
+  for (let i = 0; i < 200; i++) bomb.set(member, i * member.length);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  w.kiln.write(`.crucible/audit/audit-${yesterday}.jsonl.gz`, bomb);
+  Deno.symlinkSync("/dev/zero", path.join(w.kiln.root, `.crucible/audit/audit-${yesterday}.jsonl`));
+  const before = await w.checksums();
+  const r = await w.cru(["audit", "--since", "7d", "--json"], { killAfterMs: 60_000 });
+  strictEqual(r.code, 0, r.stderr);
+  match(r.stderr, /inflates to more than 128 MB; skipped/);
+  deepStrictEqual(JSON.parse(r.stdout), []);
+  assertUnchanged(before, await w.checksums());
 });
