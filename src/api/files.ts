@@ -63,7 +63,7 @@ function landingPath(p: string): string {
   const target = path.join(realParent, path.basename(p));
   try {
     if (Deno.lstatSync(target).isDirectory) {
-      throw new InvalidParamsError(`fs.write: ${p} is a folder`);
+      throw new CrucibleError("E_PATH", `fs.write: ${p} is a folder, not a file`);
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -89,6 +89,9 @@ export function writeOutsideFile(
   }
   if (!path.isAbsolute(p)) {
     throw new CrucibleError("E_PATH", `fs.write: ${p} is not absolute; give a full path`);
+  }
+  if (p.includes("\0")) {
+    throw new CrucibleError("E_PATH", `fs.write: ${JSON.stringify(p)} contains a NUL byte`);
   }
   const target = landingPath(path.normalize(p));
   for (const g of rules.guarded) {

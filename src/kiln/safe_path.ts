@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { NotFoundError, PathError } from "../errors.ts";
-import { isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
+import { isPrivateName, isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
 
 /** A checked path. */
 export interface KilnFile {
@@ -37,20 +37,32 @@ export function resolveNotePath(
   if (typeof input !== "string" || input.trim() === "") {
     throw new PathError('a note path is needed, e.g. "campaign/npcs/Mira Vale.md"');
   }
-  let rel = normalizeKilnPath(input.trim());
+  const trimmed = input.trim();
+  // A note path is kiln-relative; an absolute one (POSIX, a Windows drive or a UNC share) is a
+  // mistake or an attempt to leave the kiln, never silently re-rooted.
+  if (/^([\\/]|[A-Za-z]:[\\/])/.test(trimmed)) {
+    throw new PathError(
+      `path ${JSON.stringify(input)} is absolute; note paths are kiln-relative, ` +
+        `e.g. "campaign/npcs/Mira Vale.md"`,
+    );
+  }
+  if (/[\\/]$/.test(trimmed)) {
+    throw new PathError(`path ${JSON.stringify(input)} names a folder, not a note`);
+  }
+  let rel = normalizeKilnPath(trimmed);
   if (rel === "") {
     throw new PathError(`path ${JSON.stringify(input)} names the kiln itself, not a note`);
   }
   if (!/\.md$/i.test(rel)) rel += ".md";
   const abs = path.join(realRoot, ...rel.split("/"));
-  const privateDir = path.join(realRoot, PRIVATE_DIR);
   const refuse = (real: string) => {
     if (!isWithin(realRoot, real)) {
       throw new PathError(
         `path ${JSON.stringify(input)} leads outside the kiln (through a symlink)`,
       );
     }
-    if (isWithin(privateDir, real)) {
+    // Compared the way a case-insensitive file system would (see isPrivateName).
+    if (isPrivateName(path.relative(realRoot, real).split(path.sep)[0])) {
       throw new PathError(
         `path ${JSON.stringify(input)} leads into ${PRIVATE_DIR}/, which is private`,
       );
@@ -64,6 +76,9 @@ export function resolveNotePath(
   }
   if (real !== null) {
     refuse(real);
+    if (Deno.statSync(real).isDirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} names a folder, not a note`);
+    }
     return { rel, abs, exists: true };
   }
   // The file does not exist: the nearest existing folder above it must be inside the kiln too,
