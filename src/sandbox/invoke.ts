@@ -181,6 +181,7 @@ export class PluginRunner {
       new KilnApi(this.#root, {
         fileSize: options.config.sandbox.fileSize,
         embeddings: options.config.search.embeddings,
+        configDir: options.configDir,
       });
   }
 
