@@ -38,7 +38,8 @@ export type ErrorCode =
   | "E_CONFLICT"
   | "E_NOT_AVAILABLE"
   | "E_INVALID_VALUE"
-  | "E_JOURNAL";
+  | "E_JOURNAL"
+  | "E_QUOTA";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

@@ -12,6 +12,7 @@ import { formatBytes } from "../kiln/note.ts";
 import type { Json } from "../runtime/protocol.ts";
 import { journalBefore, type JournalPlace, sha256Hex, writeFileAtomic } from "./journal.ts";
 import type { NoteWrite, WriteMode, WriteOrigin } from "./kiln_api.ts";
+import { takeWrite } from "./write_quota.ts";
 
 /** What an outside write is checked against. */
 export interface FileWriteRules extends OutsideScope {
@@ -131,6 +132,7 @@ export function writeOutsideFile(
     throw new CrucibleError("E_PATH", `fs.write: ${JSON.stringify(p)} contains a NUL byte`);
   }
   const target = outsideTarget(p, rules, "fs.write");
+  takeWrite(mode, target);
   const bytes = new TextEncoder().encode(args.content);
   if (bytes.length > rules.fileSize) {
     throw new FileTooLargeError(

@@ -21,6 +21,7 @@ import {
 import { loadConfig } from "../config/config.ts";
 import { cacheDir, configDir } from "../config/paths.ts";
 import { journalBefore, type JournalPlace, sha256Hex, writeFileAtomic } from "./journal.ts";
+import { checkFolderDepth, takeWrite, type WriteQuota } from "./write_quota.ts";
 import type { Json } from "../runtime/protocol.ts";
 import * as path from "node:path";
 
@@ -54,6 +55,8 @@ export interface WriteMode {
   dryRun: boolean;
   /** Every write of the invocation, in order. */
   log: NoteWrite[];
+  /** The run's write quota (none: unlimited). */
+  quota?: WriteQuota;
 }
 
 /**
@@ -417,6 +420,8 @@ export class KilnApi {
       ? null
       : obj(frontmatter, "frontmatter");
     const file = resolveNotePath(this.root, pathArg);
+    takeWrite(mode, file.rel);
+    checkFolderDepth(mode, file.rel);
     const text = fm && Object.keys(fm).length ? `---\n${stringify(fm)}---\n${content}` : content;
     const bytes = new TextEncoder().encode(text);
     if (bytes.length > this.#fileSize) {

@@ -319,6 +319,7 @@ export class PluginRunner {
       invocation,
     );
     if ("error" in limits) return fail("E_APPROVAL_DENIED", limits.error);
+    writeMode.quota = { writes: limits.writes, folderDepth: limits.folderDepth };
     const timeoutMs = Math.min(req.timeoutMs ?? limits.timeout, sandbox.max.timeout);
 
     const language = p.language === "lua" || p.language === "rune" ? p.language : "unknown";
@@ -514,6 +515,8 @@ export class PluginRunner {
       timeout: s.timeout,
       fileSize: s.fileSize,
       rate: s.rate,
+      writes: s.writes,
+      folderDepth: s.folderDepth,
     };
     for (const key of ["memory", "timeout"] as const) {
       const want = asked[key];
@@ -529,6 +532,24 @@ export class PluginRunner {
         impact: key === "memory"
           ? "can use more of this machine's memory"
           : "can keep running longer before it is stopped",
+      }, invocation);
+      if (!outcome.approved) return { error: outcome.message };
+      out[key] = value;
+    }
+    const quotas = { writes: "writes per run", folderDepth: "nested folders" } as const;
+    for (const key of ["writes", "folderDepth"] as const) {
+      const want = asked[key];
+      if (want === undefined || want <= s[key]) {
+        if (want !== undefined) out[key] = want;
+        continue;
+      }
+      const value = Math.min(want, s.max[key]);
+      const shown = key === "writes" ? "writes" : "folder_depth";
+      const outcome = await this.#approve(p, `limits.${shown}(${value})`, "high", {
+        operation: `make up to ${value} ${quotas[key]} (the default is ${s[key]})`,
+        impact: key === "writes"
+          ? "can write many more notes and files in one run"
+          : "can create deeper folders in the kiln",
       }, invocation);
       if (!outcome.approved) return { error: outcome.message };
       out[key] = value;
