@@ -28,6 +28,13 @@ const NOISE = ["kiln:.crucible/audit", "kiln:.crucible/index.db", "home:.cache",
 /** The same, for a run that is expected to journal (a write, an undo). */
 const JOURNALED = [...NOISE, "kiln:.crucible/journal"];
 
+/** Run the writer plugin for real (approved), as the world's user. */
+async function write(world: HostileWorld, note: string, text: string): Promise<void> {
+  const params = JSON.stringify({ path: note, text });
+  const run = await world.cru(["plugins", "run", "writer", "--yes", "--params", params]);
+  strictEqual(run.code, 0, run.stderr);
+}
+
 function plant(world: HostileWorld, id: string, entry: Record<string, unknown>): string {
   return world.kiln.write(`.crucible/journal/${id}.json`, JSON.stringify({ id, ...entry }));
 }
@@ -141,15 +148,7 @@ Deno.test("a forged entry in the current format, a note path leaving the kiln, a
 Deno.test("a real write is undone by its own user; another user's key is refused and says so", async () => {
   using world = hostileWorld({ "a.md": "# A\nold\n", ".crucible/plugins/writer.lua": WRITER });
   const before = await world.checksums({ skip: JOURNALED });
-  const run = await world.cru([
-    "plugins",
-    "run",
-    "writer",
-    "--yes",
-    "--params",
-    JSON.stringify({ path: "a.md", text: "# A\nnew\n" }),
-  ]);
-  strictEqual(run.code, 0, run.stderr);
+  await write(world, "a.md", "# A\nnew\n");
   strictEqual(Deno.readTextFileSync(path.join(world.kiln.root, "a.md")), "# A\nnew\n");
   const key = Deno.statSync(path.join(world.configDir, "journal.key"));
   if (Deno.build.os !== "windows") strictEqual(key.mode! & 0o777, 0o600);
@@ -185,15 +184,7 @@ Deno.test("a real write is undone by its own user; another user's key is refused
 
 Deno.test("an entry that was altered after it was written is refused", async () => {
   using world = hostileWorld({ "a.md": "# A\nold\n", ".crucible/plugins/writer.lua": WRITER });
-  const run = await world.cru([
-    "plugins",
-    "run",
-    "writer",
-    "--yes",
-    "--params",
-    JSON.stringify({ path: "a.md", text: "# A\nnew\n" }),
-  ]);
-  strictEqual(run.code, 0, run.stderr);
+  await write(world, "a.md", "# A\nnew\n");
   const dir = journalDir(world.kiln.root);
   const [name] = [...Deno.readDirSync(dir)].map((e) => e.name);
   const file = path.join(dir, name);
@@ -223,24 +214,19 @@ Deno.test("even an authenticated entry only touches the kiln or the FsWrite fold
   const bashrc = path.join(world.home, ".bashrc");
   // Entries made with the user's own key (as a buggy or older writer might have), naming places
   // outside what they may touch: a file outside its scope, the config folder, a note escaping.
-  journalBefore(place, {
-    path: bashrc,
-    kind: "file",
-    previous: new TextEncoder().encode("pwned\n"),
-    nextHash: sha256Hex(Deno.readFileSync(bashrc)),
-    scope: [world.decoy],
-    invocation: "one",
-  });
+  const fileEntry = (file: string, pwned: string, scope: string, invocation: string) =>
+    journalBefore(place, {
+      path: file,
+      kind: "file",
+      previous: new TextEncoder().encode(pwned),
+      nextHash: sha256Hex(Deno.readFileSync(file)),
+      scope: [scope],
+      invocation,
+    });
+  fileEntry(bashrc, "pwned\n", world.decoy, "one");
   const configFile = path.join(world.configDir, "config.yaml");
   world.userConfig("trusted: []\n");
-  journalBefore(place, {
-    path: configFile,
-    kind: "file",
-    previous: new TextEncoder().encode("trusted: [evil]\n"),
-    nextHash: sha256Hex(Deno.readFileSync(configFile)),
-    scope: [world.home],
-    invocation: "two",
-  });
+  fileEntry(configFile, "trusted: [evil]\n", world.home, "two");
   journalBefore(place, {
     path: "../outside.md",
     previous: new TextEncoder().encode("pwned\n"),
@@ -272,15 +258,7 @@ Deno.test("write then undo gives back a non-UTF-8 note byte for byte", async () 
   const latin1 = new Uint8Array([0x23, 0x20, 0x43, 0x61, 0x66, 0xe9, 0x0a, 0xff, 0xfe, 0x80, 0x0a]);
   using world = hostileWorld({ "bin.md": latin1, ".crucible/plugins/writer.lua": WRITER });
   const before = await world.checksums({ skip: JOURNALED });
-  const run = await world.cru([
-    "plugins",
-    "run",
-    "writer",
-    "--yes",
-    "--params",
-    JSON.stringify({ path: "bin.md", text: "# Café\nnow UTF-8\n" }),
-  ]);
-  strictEqual(run.code, 0, run.stderr);
+  await write(world, "bin.md", "# Café\nnow UTF-8\n");
   const undone = await world.cru(["undo"]);
   strictEqual(undone.code, 0, undone.stderr);
   match(undone.stdout, /restored bin\.md/);
