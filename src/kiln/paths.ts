@@ -50,9 +50,9 @@ export function normalizeKilnPath(input: string): string {
 /**
  * True when a file system would take `name` (one path segment at the kiln root) as the private
  * folder. macOS and Windows compare names without case, and Windows drops trailing dots and spaces
- * and reads `name:stream` as a stream of `name`, so `.CRUCIBLE`, `.crucible.`, `.crucible ` and
- * `.crucible::$INDEX_ALLOCATION` all land in `.crucible/` there. Folding on every platform keeps a
- * kiln synced between machines safe wherever it is opened.
+ * and reads `name:stream` as a stream of `name`, so `.CRUCIBLE`, `.crucible.`, `.crucible `,
+ * `.crucible::$INDEX_ALLOCATION` and the short name `CRUCIB~1` all land in `.crucible/` there.
+ * Folding on every platform keeps a kiln synced between machines safe wherever it is opened.
  *
  * @example
  * ```ts
@@ -63,7 +63,12 @@ export function normalizeKilnPath(input: string): string {
 export function isPrivateName(name: string): boolean {
   const stream = name.indexOf(":");
   const base = stream < 0 ? name : name.slice(0, stream);
-  return base.normalize("NFC").toLowerCase().replace(/[. ]+$/, "") === PRIVATE_DIR;
+  const folded = base.normalize("NFC").replace(/[. ]+$/, "");
+  // Windows folds case with simple upper-casing (so a dotless ı matches I); its 8.3 short name
+  // for `.crucible` is CRUCIB~1 (or ~2, … when taken).
+  return folded.toLowerCase() === PRIVATE_DIR ||
+    folded.toUpperCase() === PRIVATE_DIR.toUpperCase() ||
+    /^crucib~\d+$/i.test(folded);
 }
 
 /** The folder part of a kiln path (`""` for a note at the root). */

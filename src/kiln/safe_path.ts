@@ -9,6 +9,9 @@ import * as path from "node:path";
 import { NotFoundError, PathError } from "../errors.ts";
 import { isPrivateName, isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
 
+/** The longest kiln-relative note path, in UTF-8 bytes. */
+export const MAX_PATH_BYTES = 1024;
+
 /** A checked path. */
 export interface KilnFile {
   /** Kiln-relative POSIX path. */
@@ -50,6 +53,19 @@ export function resolveNotePath(
     throw new PathError(`path ${JSON.stringify(input)} names a folder, not a note`);
   }
   let rel = normalizeKilnPath(trimmed);
+  // The common limits of the file systems a kiln is synced between (macOS: 1024 bytes a path),
+  // checked here so a write fails before it is journaled, not half-way.
+  const encoder = new TextEncoder();
+  if (encoder.encode(rel).length > MAX_PATH_BYTES) {
+    throw new PathError(
+      `path ${JSON.stringify(input.slice(0, 200))}… is longer than ${MAX_PATH_BYTES} bytes`,
+    );
+  }
+  if (rel.split("/").some((name) => encoder.encode(name).length > 255)) {
+    throw new PathError(
+      `path ${JSON.stringify(input.slice(0, 200))}… has a name longer than 255 bytes`,
+    );
+  }
   if (rel === "") {
     throw new PathError(`path ${JSON.stringify(input)} names the kiln itself, not a note`);
   }
@@ -68,12 +84,7 @@ export function resolveNotePath(
       );
     }
   };
-  let real: string | null = null;
-  try {
-    real = Deno.realPathSync(abs);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const real = realOrMissing(abs, input);
   if (real !== null) {
     refuse(real);
     if (Deno.statSync(real).isDirectory) {
@@ -85,14 +96,33 @@ export function resolveNotePath(
   // or a later write would follow a symlinked folder out.
   let dir = path.dirname(abs);
   while (true) {
-    try {
-      refuse(Deno.realPathSync(dir));
-      break;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const found = realOrMissing(dir, input);
+    if (found === null) {
       dir = path.dirname(dir);
+      continue;
     }
+    refuse(found);
+    if (!Deno.statSync(found).isDirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} goes through a file, not a folder`);
+    }
+    break;
   }
   if (options.mustExist) throw new NotFoundError(`note ${rel} does not exist`);
   return { rel, abs, exists: false };
+}
+
+/** The real path of `p`, or null when it does not exist; E_PATH when it cannot be one. */
+function realOrMissing(p: string, input: string): string | null {
+  try {
+    return Deno.realPathSync(p);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} goes through a file, not a folder`);
+    }
+    if ((e as { code?: string }).code === "ENAMETOOLONG") {
+      throw new PathError(`path ${JSON.stringify(input.slice(0, 300))} is too long`);
+    }
+    throw e;
+  }
 }

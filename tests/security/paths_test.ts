@@ -54,6 +54,12 @@ Deno.test("every spelling of .crucible, absolute paths, folders and NUL are E_PA
     "folder.md",
     "a\u0000b.md",
     "a.md\u0000.txt",
+    ".cruc\u0131ble/x.md",
+    "CRUCIB~1/x.md",
+    "a.md/x.md",
+    "x".repeat(300) + ".md",
+    ("y".repeat(200) + "/").repeat(30) + "z.md",
+    "d/".repeat(2000) + "x.md",
   ];
   world.kiln.write(".crucible/plugins/prober.lua", prober(paths));
   const skip = ["kiln:.crucible/audit", "kiln:.crucible/index.db", "home:.cache"];
@@ -86,7 +92,9 @@ Deno.test("the private folder is recognised the way each file system folds names
   ) {
     strictEqual(isPrivateName(name), true, name);
   }
-  for (const name of ["crucible", ".crucibles", "..crucible", ".cru cible", "x.crucible"]) {
+  for (
+    const name of ["crucible", ".crucibles", "..crucible", ".cru cible", "x.crucible", "CRUCIB~"]
+  ) {
     strictEqual(isPrivateName(name), false, name);
   }
 });

@@ -23,11 +23,11 @@ end
 
 const DEEP = `---
 name: deep
-description: Writes a note two thousand folders deep
+description: Writes a note five hundred folders deep
 capabilities: [KilnRead, KilnWrite]
 ---
 function main()
-  return crucible.write_note(string.rep("d/", 2000) .. "x.md", "deep")
+  return crucible.write_note(string.rep("d/", 500) .. "x.md", "deep")
 end
 `;
 
@@ -97,14 +97,14 @@ Deno.test("raising the quota in a manifest needs approval", async () => {
   strictEqual(notesIn(path.join(world.kiln.root, "flood")), 25);
 });
 
-Deno.test("a note 2,000 folders deep is refused before anything is created", async () => {
+Deno.test("a note 500 folders deep is refused before anything is created", async () => {
   using world = hostileWorld({ "a.md": "# A\n", ".crucible/plugins/deep.lua": DEEP });
   const before = await world.checksums({ skip: SKIP });
   const r = await world.cru(["plugins", "run", "deep", "--yes", "--json"]);
   strictEqual(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout) as { error: { code: string; message: string } };
   strictEqual(out.error.code, "E_QUOTA");
-  match(out.error.message, /nests 2000 folders deep, over the limits\.folder_depth quota of 32/);
+  match(out.error.message, /nests 500 folders deep, over the limits\.folder_depth quota of 32/);
   ok(out.error.message.length < 1000, "the message does not repeat the whole path");
   assertUnchanged(before, await world.checksums({ skip: SKIP }));
   deepStrictEqual([...Deno.readDirSync(world.kiln.root)].map((e) => e.name).sort(), [
