@@ -65,6 +65,38 @@ export function journalDir(kilnRoot: string): string {
   return path.join(kilnRoot, PRIVATE_DIR, "journal");
 }
 
+/**
+ * The journal folder, checked: `.crucible/` and `.crucible/journal/` must be real folders, never
+ * symlinks (a shared kiln could point them anywhere, and cru writes and prunes there). Created
+ * when `create` is set; null when it does not exist.
+ */
+function checkedJournalDir(kilnRoot: string, create: boolean): string | null {
+  const dir = journalDir(kilnRoot);
+  for (const d of [path.dirname(dir), dir]) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(d);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (!create) return null;
+      try {
+        Deno.mkdirSync(d);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e; // made meanwhile by another cru
+      }
+      continue;
+    }
+    if (!info.isDirectory) {
+      throw new CrucibleError(
+        "E_JOURNAL",
+        `${d} is not a folder${info.isSymlink ? " but a symlink" : ""}; cru keeps the write ` +
+          "journal only in a real folder inside the kiln. Remove it (cru recreates it)",
+      );
+    }
+  }
+  return dir;
+}
+
 let counter = 0;
 
 /** A time-ordered id: milliseconds, a counter and randomness. */
@@ -198,8 +230,7 @@ function store(place: JournalPlace, r: JournalRecord): void {
     ...(r.undone !== undefined ? { undone: r.undone } : {}),
   };
   file.mac = mac(key, file);
-  const dir = journalDir(place.kilnRoot);
-  Deno.mkdirSync(dir, { recursive: true });
+  const dir = checkedJournalDir(place.kilnRoot, true)!;
   writeFileAtomic(path.join(dir, `${r.id}.json`), JSON.stringify(file));
 }
 
@@ -293,7 +324,8 @@ function check(
  * with `refused` saying why (so listings show it), never silently dropped.
  */
 export function readJournal(place: JournalPlace): JournalRecord[] {
-  const dir = journalDir(place.kilnRoot);
+  const dir = checkedJournalDir(place.kilnRoot, false);
+  if (dir === null) return [];
   let names: string[];
   try {
     names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".json"))
@@ -321,7 +353,8 @@ export function markUndone(place: JournalPlace, entry: JournalRecord): void {
 
 /** Delete entries older than `days`; returns how many were removed. */
 export function pruneJournal(kilnRoot: string, days: number, now = Date.now()): number {
-  const dir = journalDir(kilnRoot);
+  const dir = checkedJournalDir(kilnRoot, false);
+  if (dir === null) return 0;
   const cutoff = now - days * 86_400_000;
   let removed = 0;
   try {

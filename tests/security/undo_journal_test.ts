@@ -272,3 +272,24 @@ Deno.test("write then undo gives back a non-UTF-8 note byte for byte", async () 
     "# Café\nnow UTF-8\n",
   );
 });
+
+Deno.test("a journal folder symlinked out of the kiln is never written, read or pruned", async () => {
+  using world = hostileWorld({ "a.md": "# A\nold\n", ".crucible/plugins/writer.lua": WRITER });
+  Deno.mkdirSync(path.join(world.kiln.root, ".crucible"), { recursive: true });
+  Deno.symlinkSync(world.decoy, journalDir(world.kiln.root));
+  // An old-looking file in the decoy that pruning would delete if it followed the link.
+  Deno.writeTextFileSync(path.join(world.decoy, "00000000000001-x.json"), "{}");
+  const before = await world.checksums({ skip: NOISE });
+  const params = JSON.stringify({ path: "a.md", text: "# A\nnew\n" });
+  const run = await world.cru(["plugins", "run", "writer", "--yes", "--params", params, "--json"]);
+  strictEqual(run.code, 1);
+  const error = JSON.parse(run.stdout).error as { code: string; message: string };
+  strictEqual(error.code, "E_JOURNAL");
+  match(error.message, /journal is not a folder but a symlink/);
+  for (const args of [["undo", "--force"], ["undo", "--list"]]) {
+    const r = await world.cru(args);
+    strictEqual(r.code, 1, args.join(" "));
+    match(r.stderr, /not a folder but a symlink; .* Remove it/);
+  }
+  assertUnchanged(before, await world.checksums({ skip: NOISE }));
+});
