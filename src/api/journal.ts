@@ -136,6 +136,17 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   }
 }
 
+/**
+ * A string read from a journal entry (kiln- or plugin-controlled), safe to print to a terminal:
+ * control characters (C0, C1, DEL) and bidirectional overrides escaped as `\uXXXX`.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** SHA-256 hex of bytes (or of the UTF-8 of text). */
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");

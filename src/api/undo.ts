@@ -21,6 +21,7 @@ import {
   type JournalPlace,
   type JournalRecord,
   markUndone,
+  printable,
   readJournal,
   sha256Hex,
   writeFileAtomic,
@@ -69,8 +70,8 @@ function locate(place: JournalPlace, e: JournalRecord): { abs: string; exists: b
     if (!path.isAbsolute(e.path) || !e.scope?.length) {
       throw new CrucibleError(
         "E_PATH",
-        `journal entry ${e.id} names ${JSON.stringify(e.path)} outside the kiln without the ` +
-          "FsWrite folders it was written under, so cru will not touch it",
+        `journal entry ${e.id} names ${printable(JSON.stringify(e.path))} outside the kiln ` +
+          "without the FsWrite folders it was written under, so cru will not touch it",
       );
     }
     let abs: string;
@@ -102,10 +103,10 @@ function refuseUntrusted(place: JournalPlace, e: JournalRecord): never {
   const file = path.join(journalDir(place.kilnRoot), `${e.id}.json`);
   throw new CrucibleError(
     "E_JOURNAL",
-    `journal entry ${e.id}${e.path ? ` (${JSON.stringify(e.path)})` : ""} cannot be undone: ` +
-      `${e.refused}. cru undoes only entries written by this user's cru on this machine. If you ` +
-      `made the change elsewhere, undo it there or restore the file by hand; if you do not ` +
-      `recognise it, delete ${file}`,
+    `journal entry ${printable(e.id)}${e.path ? ` (${printable(JSON.stringify(e.path))})` : ""} ` +
+      `cannot be undone: ${e.refused}. cru undoes only entries written by this user's cru on ` +
+      "this machine. If you made the change elsewhere, undo it there or restore the file by " +
+      `hand; if you do not recognise it, delete ${printable(file)}`,
   );
 }
 
@@ -169,8 +170,8 @@ export function undo(
     if (!target.force && !untouched) {
       throw new CrucibleError(
         "E_CONFLICT",
-        `${e.path} changed after the write being undone (${e.id}); undoing would lose that ` +
-          `change. Look at it, then run cru undo ${e.id} --force`,
+        `${printable(e.path)} changed after the write being undone (${e.id}); undoing would ` +
+          `lose that change. Look at it, then run cru undo ${e.id} --force`,
       );
     }
     return { e, file, current };

@@ -8,7 +8,7 @@ import { loadConfig } from "../config/config.ts";
 import { configDir } from "../config/paths.ts";
 import { resolveKilnRoot } from "../kiln/kiln.ts";
 import { NoteIndex } from "../kiln/note_index.ts";
-import { pruneJournal, readJournal } from "../api/journal.ts";
+import { printable, pruneJournal, readJournal } from "../api/journal.ts";
 import { undo } from "../api/undo.ts";
 import type { GlobalOptions } from "./context.ts";
 import { out, printJson, println, table } from "./output.ts";
@@ -49,10 +49,11 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
         }
         for (
           const line of table(entries, [
-            { header: "ID", cell: (e) => e.id.slice(0, 21) },
-            { header: "WHEN", cell: (e) => e.at.slice(0, 19).replace("T", " ") },
-            { header: "PLUGIN", cell: (e) => e.plugin ?? "" },
-            { header: "NOTE", cell: (e) => out.path(e.path) },
+            // Every field may come from a planted entry: printed with control characters escaped.
+            { header: "ID", cell: (e) => printable(e.id.slice(0, 21)) },
+            { header: "WHEN", cell: (e) => printable(e.at.slice(0, 19).replace("T", " ")) },
+            { header: "PLUGIN", cell: (e) => printable(e.plugin ?? "") },
+            { header: "NOTE", cell: (e) => out.path(printable(e.path)) },
             {
               header: "CHANGE",
               cell: (e) =>
@@ -85,7 +86,7 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
       }
       for (const d of done) {
         println(
-          `${d.action === "removed" ? "removed" : "restored"} ${out.path(d.path)} ${
+          `${d.action === "removed" ? "removed" : "restored"} ${out.path(printable(d.path))} ${
             out.dim(`(${d.id.slice(0, 21)})`)
           }`,
         );

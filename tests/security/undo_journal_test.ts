@@ -293,3 +293,27 @@ Deno.test("a journal folder symlinked out of the kiln is never written, read or 
   }
   assertUnchanged(before, await world.checksums({ skip: NOISE }));
 });
+
+Deno.test("planted entries cannot put terminal escapes on screen through undo or its listing", async () => {
+  using world = hostileWorld({ "a.md": "# A\n" });
+  const esc = "\u001b[2J\u001b[1A\u009b31m\u202e";
+  const id = `99999999999999-000001-ff${esc}`;
+  plant(world, id, {
+    at: `2026-01-01T00:00:00${esc}`,
+    path: `fake${esc}.md`,
+    plugin: `ok${esc}`,
+    previous: null,
+    invocation: "planted",
+  });
+  const before = await world.checksums({ skip: NOISE });
+  const list = await world.cru(["undo", "--list"]);
+  strictEqual(list.code, 0, list.stderr);
+  const undo = await world.cru(["undo", "--force"]);
+  strictEqual(undo.code, 1);
+  match(undo.stderr, /not authenticated/);
+  for (const text of [list.stdout, list.stderr, undo.stdout, undo.stderr]) {
+    ok(!/[\u001b\u009b\u202e]/.test(text), JSON.stringify(text));
+  }
+  match(list.stdout, /ok\\u001b\[2J/);
+  assertUnchanged(before, await world.checksums({ skip: NOISE }));
+});
