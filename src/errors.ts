@@ -37,7 +37,9 @@ export type ErrorCode =
   | "E_DEPTH"
   | "E_CONFLICT"
   | "E_NOT_AVAILABLE"
-  | "E_INVALID_VALUE";
+  | "E_INVALID_VALUE"
+  | "E_JOURNAL"
+  | "E_QUOTA";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

@@ -159,3 +159,30 @@ export function denoDir(): string {
     path.join(Deno.env.get("HOME") ?? "/tmp", ".cache");
   return path.join(cache, "deno");
 }
+
+/** One user across several CLI runs: see {@link sameUser}. */
+export interface SameUser extends Disposable {
+  /** The environment every run gets (CRUCIBLE_CONFIG_DIR in a folder kept across runs). */
+  env: Record<string, string>;
+  /** {@link runCru} as this user. */
+  cru(args: string[], options?: { cwd?: string; stdin?: string }): Promise<CruResult>;
+  /** {@link runCruJson} as this user. */
+  cruJson<T = unknown>(args: string[]): Promise<{ code: number; json: T; stderr: string }>;
+}
+
+/**
+ * A user config folder kept across several {@link runCru} calls, which otherwise each get a fresh
+ * one. The journal key lives there, so a write and its `cru undo` must be made by the same user.
+ */
+export function sameUser(): SameUser {
+  const dir = Deno.makeTempDirSync({ prefix: "cru-user-" });
+  const env = { CRUCIBLE_CONFIG_DIR: dir };
+  return {
+    env,
+    cru: (args, options = {}) => runCru(args, { ...options, env }),
+    cruJson: (args) => runCruJson(args, { env }),
+    [Symbol.dispose]() {
+      Deno.removeSync(dir, { recursive: true });
+    },
+  };
+}

@@ -10,14 +10,12 @@ import * as path from "node:path";
 import { CrucibleError, FileTooLargeError, InvalidParamsError } from "../errors.ts";
 import { formatBytes } from "../kiln/note.ts";
 import type { Json } from "../runtime/protocol.ts";
-import { journalBefore, writeFileAtomic } from "./journal.ts";
+import { journalBefore, type JournalPlace, sha256Hex, writeFileAtomic } from "./journal.ts";
 import type { NoteWrite, WriteMode, WriteOrigin } from "./kiln_api.ts";
-import { createHash } from "node:crypto";
+import { takeWrite } from "./write_quota.ts";
 
 /** What an outside write is checked against. */
-export interface FileWriteRules {
-  /** Absolute folders (or files) the FsWrite capability lists, home already expanded. */
-  paths: readonly string[];
+export interface FileWriteRules extends OutsideScope {
   /**
    * Folders no plugin may write into even when an FsWrite path covers them: the kiln (notes go
    * through write_note, and `.crucible/` holds the journal and config), the user's configuration
@@ -26,8 +24,8 @@ export interface FileWriteRules {
   guarded: readonly string[];
   /** Largest file written, bytes. */
   fileSize: number;
-  /** Kiln root: the journal lives there. */
-  kilnRoot: string;
+  /** The kiln's journal. */
+  journal: JournalPlace;
 }
 
 function realOrSelf(p: string): string {
@@ -63,10 +61,50 @@ function landingPath(p: string): string {
   const target = path.join(realParent, path.basename(p));
   try {
     if (Deno.lstatSync(target).isDirectory) {
-      throw new InvalidParamsError(`fs.write: ${p} is a folder`);
+      throw new CrucibleError("E_PATH", `fs.write: ${p} is a folder, not a file`);
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return target;
+}
+
+/** Where a file outside the kiln may be written (or, by undo, put back). */
+export interface OutsideScope {
+  /** Absolute folders (or files) an FsWrite capability lists, home already expanded. */
+  paths: readonly string[];
+  /** Folders never written, whatever `paths` says (see {@link FileWriteRules.guarded}). */
+  guarded: readonly string[];
+  /** Kiln root (guarded too; named in the message). */
+  kilnRoot: string;
+}
+
+/** Case-insensitive file systems (macOS, Windows) reach a guarded folder under any case. */
+const FOLD_CASE = Deno.build.os === "darwin" || Deno.build.os === "windows";
+
+/**
+ * The real location a write to the absolute path `p` lands on, refused (E_CAPABILITY) when it is
+ * inside a guarded folder or outside every scope path. `what` names the operation in messages.
+ */
+export function outsideTarget(p: string, scope: OutsideScope, what: string): string {
+  const target = landingPath(path.normalize(p));
+  const fold = (s: string) => (FOLD_CASE ? s.toLowerCase() : s);
+  for (const g of scope.guarded) {
+    if (inside(fold(target), fold(realOrSelf(g)))) {
+      throw new CrucibleError(
+        "E_CAPABILITY",
+        `${what}: ${p} is inside ${g}, which plugins cannot write with fs.write` +
+          (inside(fold(target), fold(realOrSelf(scope.kilnRoot)))
+            ? " (write notes with write_note)"
+            : ""),
+      );
+    }
+  }
+  if (!scope.paths.some((root) => inside(target, realOrSelf(root)))) {
+    throw new CrucibleError(
+      "E_CAPABILITY",
+      `${what}: ${p} is outside the paths the plugin's FsWrite capability lists`,
+    );
   }
   return target;
 }
@@ -90,22 +128,11 @@ export function writeOutsideFile(
   if (!path.isAbsolute(p)) {
     throw new CrucibleError("E_PATH", `fs.write: ${p} is not absolute; give a full path`);
   }
-  const target = landingPath(path.normalize(p));
-  for (const g of rules.guarded) {
-    if (inside(target, realOrSelf(g))) {
-      throw new CrucibleError(
-        "E_CAPABILITY",
-        `fs.write: ${p} is inside ${g}, which plugins cannot write with fs.write` +
-          (inside(target, realOrSelf(rules.kilnRoot)) ? " (write notes with write_note)" : ""),
-      );
-    }
+  if (p.includes("\0")) {
+    throw new CrucibleError("E_PATH", `fs.write: ${JSON.stringify(p)} contains a NUL byte`);
   }
-  if (!rules.paths.some((root) => inside(target, realOrSelf(root)))) {
-    throw new CrucibleError(
-      "E_CAPABILITY",
-      `fs.write: ${p} is outside the paths the plugin's FsWrite capability lists`,
-    );
-  }
+  const target = outsideTarget(p, rules, "fs.write");
+  takeWrite(mode, target);
   const bytes = new TextEncoder().encode(args.content);
   if (bytes.length > rules.fileSize) {
     throw new FileTooLargeError(
@@ -114,37 +141,43 @@ export function writeOutsideFile(
     );
   }
   const earlier = [...mode.log].reverse().find((w) => w.path === target);
-  let previous: string | null;
-  if (earlier) previous = earlier.after;
+  let previous: Uint8Array | null;
+  if (earlier) previous = new TextEncoder().encode(earlier.after);
   else {
     try {
-      previous = new TextDecoder("utf-8", { fatal: true }).decode(Deno.readFileSync(target));
+      previous = Deno.readFileSync(target);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) previous = null;
-      else if (e instanceof TypeError) {
-        // Undo restores text; a binary file could not be restored faithfully, so it is not
-        // overwritten.
-        throw new CrucibleError(
-          "E_INVALID_VALUE",
-          `fs.write: ${p} holds binary data, which cannot be journaled for undo; ` +
-            "it is left unchanged",
-        );
-      } else throw e;
+      else throw e;
+    }
+  }
+  let before: string | null = null;
+  if (previous !== null) {
+    try {
+      before = new TextDecoder("utf-8", { fatal: true }).decode(previous);
+    } catch {
+      // fs.write is for text; a binary file is left alone rather than replaced by text.
+      throw new CrucibleError(
+        "E_INVALID_VALUE",
+        `fs.write: ${p} holds binary data, which fs.write does not overwrite; ` +
+          "it is left unchanged",
+      );
     }
   }
   const write: NoteWrite = {
     path: target,
     created: previous === null,
-    before: previous,
+    before,
     after: args.content,
     kind: "file",
   };
   if (!mode.dryRun) {
-    const entry = journalBefore(rules.kilnRoot, {
+    const entry = journalBefore(rules.journal, {
       path: target,
       kind: "file",
       previous,
-      nextHash: createHash("sha256").update(bytes).digest("hex"),
+      nextHash: sha256Hex(bytes),
+      scope: [...rules.paths],
       ...origin,
     });
     write.journal = entry.id;

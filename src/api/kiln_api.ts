@@ -19,15 +19,11 @@ import {
   type EmbeddingSettings,
 } from "../kiln/embedding_providers.ts";
 import { loadConfig } from "../config/config.ts";
-import { cacheDir } from "../config/paths.ts";
-import { journalBefore, writeFileAtomic } from "./journal.ts";
+import { cacheDir, configDir } from "../config/paths.ts";
+import { journalBefore, type JournalPlace, sha256Hex, writeFileAtomic } from "./journal.ts";
+import { checkFolderDepth, takeWrite, type WriteQuota } from "./write_quota.ts";
 import type { Json } from "../runtime/protocol.ts";
 import * as path from "node:path";
-import { createHash } from "node:crypto";
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 
 /** Who is writing, for the journal. */
 export interface WriteOrigin {
@@ -59,6 +55,8 @@ export interface WriteMode {
   dryRun: boolean;
   /** Every write of the invocation, in order. */
   log: NoteWrite[];
+  /** The run's write quota (none: unlimited). */
+  quota?: WriteQuota;
 }
 
 /**
@@ -98,6 +96,7 @@ export class KilnApi {
   #provider: EmbeddingProvider | null = null;
 
   #indexFile: string | undefined;
+  #configDir: string | undefined;
 
   /**
    * @param root kiln root
@@ -106,15 +105,28 @@ export class KilnApi {
    * config's `search.embeddings`)
    * @param options.indexFile keeps the index elsewhere than `<kiln>/.crucible/index.db`
    * (benchmarks over shared kilns)
+   * @param options.configDir the user config folder, which holds the journal key (default: the
+   * environment's, see configDir())
    */
   constructor(
     root: string,
-    options: { fileSize: number; embeddings?: EmbeddingSettings; indexFile?: string },
+    options: {
+      fileSize: number;
+      embeddings?: EmbeddingSettings;
+      indexFile?: string;
+      configDir?: string;
+    },
   ) {
     this.root = Deno.realPathSync(root);
     this.#fileSize = options.fileSize;
     this.#embeddings = options.embeddings ?? null;
     this.#indexFile = options.indexFile;
+    this.#configDir = options.configDir;
+  }
+
+  /** The kiln's write journal and the folder of the key that authenticates it. */
+  get journal(): JournalPlace {
+    return { kilnRoot: this.root, configDir: this.#configDir ?? configDir() };
   }
 
   #settings(): EmbeddingSettings {
@@ -408,6 +420,8 @@ export class KilnApi {
       ? null
       : obj(frontmatter, "frontmatter");
     const file = resolveNotePath(this.root, pathArg);
+    takeWrite(mode, file.rel);
+    checkFolderDepth(mode, file.rel);
     const text = fm && Object.keys(fm).length ? `---\n${stringify(fm)}---\n${content}` : content;
     const bytes = new TextEncoder().encode(text);
     if (bytes.length > this.#fileSize) {
@@ -420,10 +434,20 @@ export class KilnApi {
     // note gets the same "created" answers it would get for real.
     const earlier = [...mode.log].reverse().find((w) => w.path === file.rel);
     const existed = earlier ? true : file.exists;
-    const previous = earlier ? earlier.after : file.exists ? Deno.readTextFileSync(file.abs) : null;
-    const write: NoteWrite = { path: file.rel, created: !existed, before: previous, after: text };
+    // The journal keeps the exact bytes (a note need not be UTF-8); the log's text is for diffs.
+    const previous = earlier
+      ? new TextEncoder().encode(earlier.after)
+      : file.exists
+      ? Deno.readFileSync(file.abs)
+      : null;
+    const write: NoteWrite = {
+      path: file.rel,
+      created: !existed,
+      before: previous === null ? null : new TextDecoder().decode(previous),
+      after: text,
+    };
     if (!mode.dryRun) {
-      const entry = journalBefore(this.root, {
+      const entry = journalBefore(this.journal, {
         path: file.rel,
         previous,
         nextHash: sha256Hex(bytes),

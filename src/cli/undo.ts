@@ -5,9 +5,10 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { loadConfig } from "../config/config.ts";
+import { configDir } from "../config/paths.ts";
 import { resolveKilnRoot } from "../kiln/kiln.ts";
 import { NoteIndex } from "../kiln/note_index.ts";
-import { pruneJournal, readJournal } from "../api/journal.ts";
+import { printable, pruneJournal, readJournal } from "../api/journal.ts";
 import { undo } from "../api/undo.ts";
 import type { GlobalOptions } from "./context.ts";
 import { out, printJson, println, table } from "./output.ts";
@@ -21,17 +22,25 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
     .option("--plugin <name>", "the latest run of this plugin")
     .option("--force", "undo even if the note changed after the write")
     .option("--json", "print JSON")
-    .action(async (id, opts) => {
+    .action((id, opts) => {
       const { root } = resolveKilnRoot({
         flag: globals().kiln,
         env: Deno.env.get("CRUCIBLE_KILN"),
       });
       const config = loadConfig({ kilnRoot: root });
       pruneJournal(root, config.journal.retentionDays);
+      const place = { kilnRoot: root, configDir: configDir() };
       if (opts.list) {
-        const entries = readJournal(root).filter((e) => !opts.plugin || e.plugin === opts.plugin);
+        const entries = readJournal(place).filter((e) => !opts.plugin || e.plugin === opts.plugin);
         if (opts.json) {
-          printJson(entries.map(({ previous, ...e }) => ({ ...e, created: previous === null })));
+          printJson(
+            entries.map(({ previous, refused, ...e }) => ({
+              ...e,
+              created: previous === null,
+              authenticated: refused === undefined,
+              ...(refused ? { refused } : {}),
+            })),
+          );
           return;
         }
         if (entries.length === 0) {
@@ -40,21 +49,31 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
         }
         for (
           const line of table(entries, [
-            { header: "ID", cell: (e) => e.id.slice(0, 21) },
-            { header: "WHEN", cell: (e) => e.at.slice(0, 19).replace("T", " ") },
-            { header: "PLUGIN", cell: (e) => e.plugin ?? "" },
-            { header: "NOTE", cell: (e) => out.path(e.path) },
+            // Every field may come from a planted entry: printed with control characters escaped.
+            { header: "ID", cell: (e) => printable(e.id.slice(0, 21)) },
+            { header: "WHEN", cell: (e) => printable(e.at.slice(0, 19).replace("T", " ")) },
+            { header: "PLUGIN", cell: (e) => printable(e.plugin ?? "") },
+            { header: "NOTE", cell: (e) => out.path(printable(e.path)) },
             {
               header: "CHANGE",
               cell: (e) =>
-                (e.previous === null ? "created" : "changed") +
-                (e.undone ? out.dim(" (undone)") : ""),
+                e.refused
+                  ? out.dim("refused: ") + e.refused.split(":")[0]
+                  : (e.previous === null ? "created" : "changed") +
+                    (e.undone ? out.dim(" (undone)") : ""),
             },
           ])
         ) println(line);
+        const refused = entries.filter((e) => e.refused).length;
+        if (refused) {
+          console.error(
+            `${refused} journal ${refused === 1 ? "entry" : "entries"} cannot be undone here ` +
+              "(see cru undo --list --json for why): cru undoes only entries this user's cru wrote",
+          );
+        }
         return;
       }
-      const done = await undo(root, { id, plugin: opts.plugin, force: opts.force });
+      const done = undo(place, { id, plugin: opts.plugin, force: opts.force });
       const index = NoteIndex.open(root);
       try {
         index.update({ paths: done.filter((d) => d.kind === "note").map((d) => d.path) });
@@ -67,7 +86,7 @@ export function registerUndoCommand(program: Command, globals: () => GlobalOptio
       }
       for (const d of done) {
         println(
-          `${d.action === "removed" ? "removed" : "restored"} ${out.path(d.path)} ${
+          `${d.action === "removed" ? "removed" : "restored"} ${out.path(printable(d.path))} ${
             out.dim(`(${d.id.slice(0, 21)})`)
           }`,
         );

@@ -16,6 +16,8 @@
  *   timeout: 30s
  *   file_size: 10MB
  *   rate: 100/min
+ *   writes: 1000             # note/file writes per run (E_QUOTA beyond)
+ *   folder_depth: 32         # how deep a folder a plugin may write a note in
  *   burst: 50                # invocations allowed back to back before the rate applies
  *   isolation: worker        # or process
  *   max:                     # user config only: what a manifest may ask for, at most
@@ -23,6 +25,8 @@
  *     timeout: 10m
  *     file_size: 100MB
  *     rate: 6000/min
+ *     writes: 100000
+ *     folder_depth: 256
  * approvals:                 # user config only
  *   timeout: 30s             # an unanswered prompt is a deny
  *   remembered:              # written by "Always" answers
@@ -61,6 +65,10 @@ export interface Limits {
   fileSize: number;
   /** Invocations per minute per plugin. */
   rate: number;
+  /** Note and file writes per run (each write_note/fs.write call counts). */
+  writes: number;
+  /** Folders a note written by a plugin may nest (`a/b/c.md` nests 2). */
+  folderDepth: number;
 }
 
 /** Sandbox settings. */
@@ -111,6 +119,8 @@ export const DEFAULT_LIMITS: Limits = {
   timeout: 30_000,
   fileSize: 10 * 1024 * 1024,
   rate: 100,
+  writes: 1000,
+  folderDepth: 32,
 };
 
 /** Default maximums a manifest may raise limits to (with approval). */
@@ -119,6 +129,8 @@ export const DEFAULT_MAX_LIMITS: Limits = {
   timeout: 10 * 60_000,
   fileSize: 100 * 1024 * 1024,
   rate: 6000,
+  writes: 100_000,
+  folderDepth: 256,
 };
 
 const unit = (parseFn: (v: unknown) => number | null, what: string) =>
@@ -139,6 +151,8 @@ const LimitsSection = z.object({
   timeout: duration.optional(),
   file_size: size.optional(),
   rate: rate.optional(),
+  writes: z.number().int().positive().optional(),
+  folder_depth: z.number().int().positive().optional(),
 }).loose();
 
 const ConfigFile = z.object({
@@ -214,6 +228,8 @@ function mergeLimits(
     timeout: pick(base.timeout, section.timeout),
     fileSize: pick(base.fileSize, section.file_size),
     rate: pick(base.rate, section.rate),
+    writes: pick(base.writes, section.writes),
+    folderDepth: pick(base.folderDepth, section.folder_depth),
   };
 }
 
@@ -291,7 +307,7 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
     }
   }
   // Defaults above the maximums are clamped, so every limit is within the maximums.
-  for (const k of ["memory", "timeout", "fileSize", "rate"] as const) {
+  for (const k of ["memory", "timeout", "fileSize", "rate", "writes", "folderDepth"] as const) {
     config.sandbox[k] = Math.min(config.sandbox[k], config.sandbox.max[k]);
   }
   return config;

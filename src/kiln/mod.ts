@@ -19,7 +19,14 @@ export { parseFrontmatter } from "./frontmatter.ts";
 export { scanMarkdown } from "./markdown.ts";
 export { DEFAULT_MAX_FILE_SIZE, formatBytes, parseNote, readNote } from "./note.ts";
 export type { NoteFileInfo, NoteRead } from "./note.ts";
-export { folderOf, normalizeKilnPath, PRIVATE_DIR, privatePath, stemOf } from "./paths.ts";
+export {
+  folderOf,
+  isPrivateName,
+  normalizeKilnPath,
+  PRIVATE_DIR,
+  privatePath,
+  stemOf,
+} from "./paths.ts";
 export { memoryLookup, resolveLink, targetKey } from "./resolver.ts";
 export type { CandidateLookup, Candidates, Resolution, ResolvableNote } from "./resolver.ts";
 export { isMarkdown, walkKiln } from "./walk.ts";

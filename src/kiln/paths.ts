@@ -39,12 +39,36 @@ export function normalizeKilnPath(input: string): string {
       );
     }
   }
-  if (normal === PRIVATE_DIR || normal.startsWith(PRIVATE_DIR + "/")) {
+  if (isPrivateName(normal.split("/")[0])) {
     throw new PathError(
       `path ${JSON.stringify(input)} is inside ${PRIVATE_DIR}/, which holds cru's private data`,
     );
   }
   return normal;
+}
+
+/**
+ * True when a file system would take `name` (one path segment at the kiln root) as the private
+ * folder. macOS and Windows compare names without case, and Windows drops trailing dots and spaces
+ * and reads `name:stream` as a stream of `name`, so `.CRUCIBLE`, `.crucible.`, `.crucible `,
+ * `.crucible::$INDEX_ALLOCATION` and the short name `CRUCIB~1` all land in `.crucible/` there.
+ * Folding on every platform keeps a kiln synced between machines safe wherever it is opened.
+ *
+ * @example
+ * ```ts
+ * import { isPrivateName } from "./paths.ts";
+ * isPrivateName(".Crucible. "); // true
+ * ```
+ */
+export function isPrivateName(name: string): boolean {
+  const stream = name.indexOf(":");
+  const base = stream < 0 ? name : name.slice(0, stream);
+  const folded = base.normalize("NFC").replace(/[. ]+$/, "");
+  // Windows folds case with simple upper-casing (so a dotless ı matches I); its 8.3 short name
+  // for `.crucible` is CRUCIB~1 (or ~2, … when taken).
+  return folded.toLowerCase() === PRIVATE_DIR ||
+    folded.toUpperCase() === PRIVATE_DIR.toUpperCase() ||
+    /^crucib~\d+$/i.test(folded);
 }
 
 /** The folder part of a kiln path (`""` for a note at the root). */

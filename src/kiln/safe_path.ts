@@ -7,7 +7,10 @@
  */
 import * as path from "node:path";
 import { NotFoundError, PathError } from "../errors.ts";
-import { isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
+import { isPrivateName, isWithin, normalizeKilnPath, PRIVATE_DIR } from "./paths.ts";
+
+/** The longest kiln-relative note path, in UTF-8 bytes. */
+export const MAX_PATH_BYTES = 1024;
 
 /** A checked path. */
 export interface KilnFile {
@@ -37,47 +40,89 @@ export function resolveNotePath(
   if (typeof input !== "string" || input.trim() === "") {
     throw new PathError('a note path is needed, e.g. "campaign/npcs/Mira Vale.md"');
   }
-  let rel = normalizeKilnPath(input.trim());
+  const trimmed = input.trim();
+  // A note path is kiln-relative; an absolute one (POSIX, a Windows drive or a UNC share) is a
+  // mistake or an attempt to leave the kiln, never silently re-rooted.
+  if (/^([\\/]|[A-Za-z]:[\\/])/.test(trimmed)) {
+    throw new PathError(
+      `path ${JSON.stringify(input)} is absolute; note paths are kiln-relative, ` +
+        `e.g. "campaign/npcs/Mira Vale.md"`,
+    );
+  }
+  if (/[\\/]$/.test(trimmed)) {
+    throw new PathError(`path ${JSON.stringify(input)} names a folder, not a note`);
+  }
+  let rel = normalizeKilnPath(trimmed);
+  // The common limits of the file systems a kiln is synced between (macOS: 1024 bytes a path),
+  // checked here so a write fails before it is journaled, not half-way.
+  const encoder = new TextEncoder();
+  if (encoder.encode(rel).length > MAX_PATH_BYTES) {
+    throw new PathError(
+      `path ${JSON.stringify(input.slice(0, 200))}… is longer than ${MAX_PATH_BYTES} bytes`,
+    );
+  }
+  if (rel.split("/").some((name) => encoder.encode(name).length > 255)) {
+    throw new PathError(
+      `path ${JSON.stringify(input.slice(0, 200))}… has a name longer than 255 bytes`,
+    );
+  }
   if (rel === "") {
     throw new PathError(`path ${JSON.stringify(input)} names the kiln itself, not a note`);
   }
   if (!/\.md$/i.test(rel)) rel += ".md";
   const abs = path.join(realRoot, ...rel.split("/"));
-  const privateDir = path.join(realRoot, PRIVATE_DIR);
   const refuse = (real: string) => {
     if (!isWithin(realRoot, real)) {
       throw new PathError(
         `path ${JSON.stringify(input)} leads outside the kiln (through a symlink)`,
       );
     }
-    if (isWithin(privateDir, real)) {
+    // Compared the way a case-insensitive file system would (see isPrivateName).
+    if (isPrivateName(path.relative(realRoot, real).split(path.sep)[0])) {
       throw new PathError(
         `path ${JSON.stringify(input)} leads into ${PRIVATE_DIR}/, which is private`,
       );
     }
   };
-  let real: string | null = null;
-  try {
-    real = Deno.realPathSync(abs);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const real = realOrMissing(abs, input);
   if (real !== null) {
     refuse(real);
+    if (Deno.statSync(real).isDirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} names a folder, not a note`);
+    }
     return { rel, abs, exists: true };
   }
   // The file does not exist: the nearest existing folder above it must be inside the kiln too,
   // or a later write would follow a symlinked folder out.
   let dir = path.dirname(abs);
   while (true) {
-    try {
-      refuse(Deno.realPathSync(dir));
-      break;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const found = realOrMissing(dir, input);
+    if (found === null) {
       dir = path.dirname(dir);
+      continue;
     }
+    refuse(found);
+    if (!Deno.statSync(found).isDirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} goes through a file, not a folder`);
+    }
+    break;
   }
   if (options.mustExist) throw new NotFoundError(`note ${rel} does not exist`);
   return { rel, abs, exists: false };
+}
+
+/** The real path of `p`, or null when it does not exist; E_PATH when it cannot be one. */
+function realOrMissing(p: string, input: string): string | null {
+  try {
+    return Deno.realPathSync(p);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new PathError(`path ${JSON.stringify(input)} goes through a file, not a folder`);
+    }
+    if ((e as { code?: string }).code === "ENAMETOOLONG") {
+      throw new PathError(`path ${JSON.stringify(input.slice(0, 300))} is too long`);
+    }
+    throw e;
+  }
 }

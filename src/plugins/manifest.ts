@@ -32,6 +32,10 @@ export interface ManifestLimits {
   timeout?: number;
   /** Invocations per minute. */
   rate?: number;
+  /** Note and file writes per run. */
+  writes?: number;
+  /** How deep a folder the plugin may write notes in. */
+  folderDepth?: number;
 }
 
 /** An example invocation: input and the expected output or error code. */
@@ -354,15 +358,19 @@ function parseLimits(value: unknown, err: Report): ManifestLimits {
   if (typeof value !== "object" || Array.isArray(value)) {
     err(
       ["limits"],
-      "limits is a map with memory, timeout and rate",
+      "limits is a map with memory, timeout, rate, writes and folder_depth",
       "e.g. `limits: { timeout: 5s }`",
     );
     return limits;
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!["memory", "timeout", "rate"].includes(key)) {
-      err(["limits", key], `unknown limit "${key}"`, "limits are memory, timeout and rate");
+    if (!["memory", "timeout", "rate", "writes", "folder_depth"].includes(key)) {
+      err(
+        ["limits", key],
+        `unknown limit "${key}"`,
+        "limits are memory, timeout, rate, writes and folder_depth",
+      );
     }
   }
   if (v.memory !== undefined) {
@@ -386,6 +394,17 @@ function parseLimits(value: unknown, err: Report): ManifestLimits {
     if (n === null) {
       err(["limits", "rate"], `rate ${JSON.stringify(v.rate)} is not a rate`, "e.g. 100/min");
     } else limits.rate = n;
+  }
+  for (const [key, field] of [["writes", "writes"], ["folder_depth", "folderDepth"]] as const) {
+    const n = v[key];
+    if (n === undefined) continue;
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
+      err(
+        ["limits", key],
+        `${key} ${JSON.stringify(n)} is not a whole number above 0`,
+        "e.g. 5000",
+      );
+    } else limits[field] = n;
   }
   return limits;
 }

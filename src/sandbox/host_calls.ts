@@ -261,7 +261,13 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       case "fs.write": {
         const paths = (held as { paths: string[] }).paths.map((x) => expandHome(x));
         value = writeOutsideFile({ path: args[0], content: args[1] }, {
-          rules: { paths, guarded: ctx.guarded, fileSize: ctx.fileSize, kilnRoot: ctx.kiln.root },
+          rules: {
+            paths,
+            guarded: ctx.guarded,
+            fileSize: ctx.fileSize,
+            kilnRoot: ctx.kiln.root,
+            journal: ctx.kiln.journal,
+          },
           origin,
           mode: ctx.writes,
         });

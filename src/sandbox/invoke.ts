@@ -152,6 +152,34 @@ const IMPACT: Record<string, string> = {
   Unsafe: "runs without resource limits or approval checks: trust it completely or deny",
 };
 
+/** Limits a manifest may raise above the default (with approval), and how an approval shows them. */
+const RAISABLE = {
+  memory: {
+    name: "memory",
+    show: formatBytes,
+    what: "of memory",
+    impact: "can use more of this machine's memory",
+  },
+  timeout: {
+    name: "timeout",
+    show: (v: number) => `${v} ms`,
+    what: "of time",
+    impact: "can keep running longer before it is stopped",
+  },
+  writes: {
+    name: "writes",
+    show: String,
+    what: "note and file writes per run",
+    impact: "can write many more notes and files in one run",
+  },
+  folderDepth: {
+    name: "folder_depth",
+    show: String,
+    what: "nested folders",
+    impact: "can create deeper folders in the kiln",
+  },
+} as const;
+
 /**
  * Runs plugins. Holds the pool, the rate limiters and the kiln API for its lifetime; call
  * {@link PluginRunner.close} at the end.
@@ -182,6 +210,7 @@ export class PluginRunner {
       new KilnApi(this.#root, {
         fileSize: options.config.sandbox.fileSize,
         embeddings: options.config.search.embeddings,
+        configDir: options.configDir,
       });
   }
 
@@ -319,6 +348,7 @@ export class PluginRunner {
       invocation,
     );
     if ("error" in limits) return fail("E_APPROVAL_DENIED", limits.error);
+    writeMode.quota = { writes: limits.writes, folderDepth: limits.folderDepth };
     const timeoutMs = Math.min(req.timeoutMs ?? limits.timeout, sandbox.max.timeout);
 
     const language = p.language === "lua" || p.language === "rune" ? p.language : "unknown";
@@ -519,22 +549,28 @@ export class PluginRunner {
       timeout: s.timeout,
       fileSize: s.fileSize,
       rate: s.rate,
+      writes: s.writes,
+      folderDepth: s.folderDepth,
     };
-    for (const key of ["memory", "timeout"] as const) {
+    for (const key of Object.keys(RAISABLE) as (keyof typeof RAISABLE)[]) {
       const want = asked[key];
       if (want === undefined || want <= s[key]) {
         if (want !== undefined) out[key] = want;
         continue;
       }
       const value = Math.min(want, s.max[key]);
-      const shown = key === "memory" ? formatBytes(value) : `${value} ms`;
-      const outcome = await this.#approve(p, `limits.${key}(${shown.replace(" ", "")})`, "high", {
-        operation: `use up to ${shown} of ${key === "memory" ? "memory" : "time"} ` +
-          `(the default is ${key === "memory" ? formatBytes(s[key]) : `${s[key]} ms`})`,
-        impact: key === "memory"
-          ? "can use more of this machine's memory"
-          : "can keep running longer before it is stopped",
-      }, invocation);
+      const how = RAISABLE[key];
+      const shown = how.show(value);
+      const outcome = await this.#approve(
+        p,
+        `limits.${how.name}(${shown.replace(" ", "")})`,
+        "high",
+        {
+          operation: `use up to ${shown} ${how.what} (the default is ${how.show(s[key])})`,
+          impact: how.impact,
+        },
+        invocation,
+      );
       if (!outcome.approved) return { error: outcome.message };
       out[key] = value;
     }

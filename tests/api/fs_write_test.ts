@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
-import { runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { type SameUser, sameUser, tempKiln } from "../helpers.ts";
 
 type RunJson = {
   ok: boolean;
@@ -13,8 +13,8 @@ type RunJson = {
   writes: { path: string; kind: string; created: boolean; diff: string; journal?: string }[];
 };
 
-function runPlugin(kiln: string, name: string, ...flags: string[]) {
-  return runCruJson<RunJson>(["--kiln", kiln, "plugins", "run", name, ...flags]);
+function runPlugin(user: SameUser, kiln: string, name: string, ...flags: string[]) {
+  return user.cruJson<RunJson>(["--kiln", kiln, "plugins", "run", name, ...flags]);
 }
 
 function snapshot(root: string): Record<string, string> {
@@ -44,6 +44,7 @@ capabilities:
 
 Deno.test("fs.write writes inside the FsWrite paths, refuses everywhere else, and undo restores", async () => {
   using kiln = tempKiln({ "a.md": "# A\n" });
+  using user = sameUser();
   using outside = tempKiln({ "exports/old.txt": "old text\n", "secret/keep.txt": "keep\n" });
   const exports = path.join(outside.root, "exports");
   // A symlink inside the allowed folder that leads out of it.
@@ -70,7 +71,7 @@ Deno.test("fs.write writes inside the FsWrite paths, refuses everywhere else, an
   Deno.mkdirSync(path.join(kiln.root, ".crucible", "plugins"), { recursive: true });
   Deno.writeTextFileSync(path.join(kiln.root, ".crucible", "plugins", "exporter.lua"), plugin);
   const kilnBefore = snapshot(kiln.root);
-  const r = await runPlugin(kiln.root, "exporter", "--yes");
+  const r = await runPlugin(user, kiln.root, "exporter", "--yes");
   strictEqual(r.code, 0, r.stderr);
   const v = r.json.value;
   deepStrictEqual(v.new, { path: path.join(exports, "new.txt"), created: true, bytes: 6 });
@@ -101,7 +102,7 @@ Deno.test("fs.write writes inside the FsWrite paths, refuses everywhere else, an
   }
   ok(!Object.values(kilnAfter).some((t) => t === "pwned"));
   // The refusals are security events in the audit log.
-  const audit = await runCruJson<{ binding: string; granted: boolean }[]>([
+  const audit = await user.cruJson<{ binding: string; granted: boolean }[]>([
     "--kiln",
     kiln.root,
     "audit",
@@ -111,7 +112,7 @@ Deno.test("fs.write writes inside the FsWrite paths, refuses everywhere else, an
   strictEqual(audit.code, 0, audit.stderr);
   ok(audit.json.length >= 5, JSON.stringify(audit.json));
 
-  const undone = await runCruJson<{ path: string; kind: string; action: string }[]>([
+  const undone = await user.cruJson<{ path: string; kind: string; action: string }[]>([
     "--kiln",
     kiln.root,
     "undo",
@@ -127,6 +128,7 @@ Deno.test("fs.write writes inside the FsWrite paths, refuses everywhere else, an
 
 Deno.test("fs.write without FsWrite is refused, and a dry run writes nothing", async () => {
   using kiln = tempKiln({ "a.md": "# A\n" });
+  using user = sameUser();
   using outside = tempKiln({ "out/report.txt": "v1\n" });
   const out = path.join(outside.root, "out");
   const target = JSON.stringify(path.join(out, "report.txt"));
@@ -136,7 +138,7 @@ Deno.test("fs.write without FsWrite is refused, and a dry run writes nothing", a
     path.join(kiln.root, ".crucible", "plugins", "exporter.lua"),
     writerPlugin(out, "lua", `return crucible.fs.write(${target}, "v2\\n")`),
   );
-  const denied = await runPlugin(kiln.root, "exporter");
+  const denied = await runPlugin(user, kiln.root, "exporter");
   strictEqual(denied.code, 1);
   strictEqual(denied.json.error?.code, "E_APPROVAL_DENIED");
   // Not declared at all.
@@ -144,12 +146,12 @@ Deno.test("fs.write without FsWrite is refused, and a dry run writes nothing", a
     path.join(kiln.root, ".crucible", "plugins", "nodecl.lua"),
     `---\nname: nodecl\ndescription: x\n---\nfunction main()\n  return crucible.fs.write(${target}, "v2\\n")\nend\n`,
   );
-  const undeclared = await runPlugin(kiln.root, "nodecl", "--yes");
+  const undeclared = await runPlugin(user, kiln.root, "nodecl", "--yes");
   strictEqual(undeclared.code, 1);
   strictEqual(undeclared.json.error?.code, "E_CAPABILITY");
 
   const before = snapshot(outside.root);
-  const dry = await runPlugin(kiln.root, "exporter", "--yes", "--dry-run");
+  const dry = await runPlugin(user, kiln.root, "exporter", "--yes", "--dry-run");
   strictEqual(dry.code, 0, dry.stderr);
   deepStrictEqual(dry.json.value, {
     path: path.join(out, "report.txt"),
@@ -159,7 +161,7 @@ Deno.test("fs.write without FsWrite is refused, and a dry run writes nothing", a
   });
   match(dry.json.writes[0].diff, /-v1\n\+v2/);
   deepStrictEqual(snapshot(outside.root), before);
-  const human = await runCru([
+  const human = await user.cru([
     "--kiln",
     kiln.root,
     "plugins",
@@ -178,6 +180,7 @@ Deno.test("fs.write from Rune, with the file-size limit", async () => {
     "a.md": "# A\n",
     ".crucible/config.yaml": "sandbox:\n  file_size: 1MB\n",
   });
+  using user = sameUser();
   using outside = tempKiln({ "out/.keep": "" });
   const out = path.join(outside.root, "out");
   Deno.mkdirSync(path.join(kiln.root, ".crucible", "plugins"), { recursive: true });
@@ -196,7 +199,7 @@ Deno.test("fs.write from Rune, with the file-size limit", async () => {
 }`,
     ),
   );
-  const r = await runPlugin(kiln.root, "exporter", "--yes");
+  const r = await runPlugin(user, kiln.root, "exporter", "--yes");
   // The oversized write raises a runtime error that ends the invocation.
   strictEqual(r.code, 1, r.stderr);
   strictEqual(r.json.error?.code, "E_FILE_TOO_LARGE");

@@ -3,7 +3,7 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
-import { denoDir, REPO, runCru, runCruJson, tempKiln } from "../helpers.ts";
+import { denoDir, REPO, sameUser, tempKiln } from "../helpers.ts";
 
 const WRITER = `---
 name: w
@@ -31,8 +31,9 @@ function writerKiln() {
 
 Deno.test("a plugin's writes are undone together, and the index follows", async () => {
   using kiln = writerKiln();
+  using user = sameUser();
   const before = notes(kiln.root);
-  const run = await runCruJson<
+  const run = await user.cruJson<
     { ok: boolean; writes: { path: string; created: boolean; journal: string }[] }
   >(
     ["--kiln", kiln.root, "plugins", "run", "w", "--yes"],
@@ -43,10 +44,10 @@ Deno.test("a plugin's writes are undone together, and the index follows", async 
     true,
   ]]);
   ok(run.json.writes.every((w) => typeof w.journal === "string"));
-  const search = await runCruJson<{ path: string }[]>(["--kiln", kiln.root, "search", "fresh"]);
+  const search = await user.cruJson<{ path: string }[]>(["--kiln", kiln.root, "search", "fresh"]);
   deepStrictEqual(search.json.map((h) => h.path), ["a.md"]);
 
-  const undone = await runCruJson<{ path: string; action: string }[]>([
+  const undone = await user.cruJson<{ path: string; action: string }[]>([
     "--kiln",
     kiln.root,
     "undo",
@@ -57,17 +58,18 @@ Deno.test("a plugin's writes are undone together, and the index follows", async 
     "removed",
   ]]);
   deepStrictEqual(notes(kiln.root), before);
-  const after = await runCruJson<{ path: string }[]>(["--kiln", kiln.root, "search", "fresh"]);
+  const after = await user.cruJson<{ path: string }[]>(["--kiln", kiln.root, "search", "fresh"]);
   deepStrictEqual(after.json, []);
-  const nothing = await runCru(["--kiln", kiln.root, "undo"]);
+  const nothing = await user.cru(["--kiln", kiln.root, "undo"]);
   strictEqual(nothing.code, 1);
   match(nothing.stderr, /nothing left to undo/);
 });
 
 Deno.test("undo --list shows the journal; an undo can itself be undone", async () => {
   using kiln = writerKiln();
-  await runCru(["--kiln", kiln.root, "plugins", "run", "w", "--yes"]);
-  const list = await runCruJson<{ id: string; path: string; plugin: string; created: boolean }[]>(
+  using user = sameUser();
+  await user.cru(["--kiln", kiln.root, "plugins", "run", "w", "--yes"]);
+  const list = await user.cruJson<{ id: string; path: string; plugin: string; created: boolean }[]>(
     ["--kiln", kiln.root, "undo", "--list"],
   );
   deepStrictEqual(list.json.map((e) => [e.path, e.plugin, e.created]), [["b.md", "w", true], [
@@ -76,7 +78,7 @@ Deno.test("undo --list shows the journal; an undo can itself be undone", async (
     false,
   ]]);
   // Undo just the change to a.md, by an id prefix.
-  const one = await runCruJson<{ path: string }[]>([
+  const one = await user.cruJson<{ path: string }[]>([
     "--kiln",
     kiln.root,
     "undo",
@@ -86,7 +88,7 @@ Deno.test("undo --list shows the journal; an undo can itself be undone", async (
   strictEqual(Deno.readTextFileSync(path.join(kiln.root, "a.md")), "# Old\nold words\n");
   ok(Deno.statSync(path.join(kiln.root, "b.md")).isFile, "b.md was not part of that undo");
   // The undo was journaled: undoing the latest entry (the undo) brings the new text back.
-  const redo = await runCruJson<{ path: string }[]>([
+  const redo = await user.cruJson<{ path: string }[]>([
     "--kiln",
     kiln.root,
     "undo",
@@ -99,22 +101,24 @@ Deno.test("undo --list shows the journal; an undo can itself be undone", async (
 
 Deno.test("undo refuses to overwrite a later edit unless forced", async () => {
   using kiln = writerKiln();
-  await runCru(["--kiln", kiln.root, "plugins", "run", "w", "--yes"]);
+  using user = sameUser();
+  await user.cru(["--kiln", kiln.root, "plugins", "run", "w", "--yes"]);
   kiln.write("a.md", "# Edited by hand\n");
-  const refused = await runCru(["--kiln", kiln.root, "undo"]);
+  const refused = await user.cru(["--kiln", kiln.root, "undo"]);
   strictEqual(refused.code, 1);
   match(refused.stderr, /a\.md changed after the write being undone/);
   strictEqual(Deno.readTextFileSync(path.join(kiln.root, "a.md")), "# Edited by hand\n");
   ok(Deno.statSync(path.join(kiln.root, "b.md")).isFile, "nothing was undone");
-  const forced = await runCru(["--kiln", kiln.root, "undo", "--force"]);
+  const forced = await user.cru(["--kiln", kiln.root, "undo", "--force"]);
   strictEqual(forced.code, 0, forced.stderr);
   strictEqual(Deno.readTextFileSync(path.join(kiln.root, "a.md")), "# Old\nold words\n");
 });
 
 Deno.test("a dry run leaves the disk byte-for-byte unchanged and shows diffs", async () => {
   using kiln = writerKiln();
+  using user = sameUser();
   const before = notes(kiln.root);
-  const r = await runCruJson<
+  const r = await user.cruJson<
     { ok: boolean; dry_run: boolean; writes: { path: string; diff: string }[] }
   >(
     ["--kiln", kiln.root, "plugins", "run", "w", "--yes", "--dry-run"],
@@ -131,12 +135,13 @@ Deno.test("a dry run leaves the disk byte-for-byte unchanged and shows diffs", a
   strictEqual(journal, false, "a dry run journals nothing");
   const a = r.json.writes.find((w) => w.path === "a.md")!;
   ok(a.diff.includes("-# Old") && a.diff.includes("+# New"), a.diff);
-  const human = await runCru(["--kiln", kiln.root, "plugins", "run", "w", "--yes", "--dry-run"]);
+  const human = await user.cru(["--kiln", kiln.root, "plugins", "run", "w", "--yes", "--dry-run"]);
   match(human.stdout, /dry run: 2 writes not performed/);
 });
 
 Deno.test("a crash between the journal entry and the rename leaves the old note, and undo still works", async () => {
   using kiln = writerKiln();
+  using user = sameUser();
   const before = Deno.readTextFileSync(path.join(kiln.root, "a.md"));
   const home = Deno.makeTempDirSync();
   try {
@@ -155,7 +160,7 @@ Deno.test("a crash between the journal entry and the rename leaves the old note,
       ],
       env: {
         CRU_TEST_CRASH: "after-journal",
-        CRUCIBLE_CONFIG_DIR: home,
+        ...user.env,
         HOME: home,
         NO_COLOR: "1",
         DENO_DIR: denoDir(),
@@ -169,9 +174,9 @@ Deno.test("a crash between the journal entry and the rename leaves the old note,
   }
   // Old content, whole; no partial file under the note's name.
   strictEqual(Deno.readTextFileSync(path.join(kiln.root, "a.md")), before);
-  const list = await runCruJson<{ path: string }[]>(["--kiln", kiln.root, "undo", "--list"]);
+  const list = await user.cruJson<{ path: string }[]>(["--kiln", kiln.root, "undo", "--list"]);
   deepStrictEqual(list.json.map((e) => e.path), ["a.md"]);
-  const undo = await runCru(["--kiln", kiln.root, "undo"]);
+  const undo = await user.cru(["--kiln", kiln.root, "undo"]);
   strictEqual(undo.code, 0, undo.stderr);
   strictEqual(Deno.readTextFileSync(path.join(kiln.root, "a.md")), before);
 });

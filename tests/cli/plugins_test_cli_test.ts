@@ -400,10 +400,7 @@ return M
     "esc.test.yaml",
     `cases:
   - {name: up, fn: up, error: E_PATH}
-  - name: an absolute path is read as kiln-relative and stays inside the kiln
-    fn: abs
-    match: {created: true}
-    writes: {"tmp/${marker}-abs.md": "x"}
+  - {name: an absolute note path is refused, fn: abs, error: E_PATH}
   - {name: peek, fn: peek, error: E_PATH}
   - {name: files outside, fn: fs, error: E_CAPABILITY}
   - {name: private folder, fn: private, error: E_PATH}

@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
-import { runCruJson, tempKiln } from "../helpers.ts";
+import { runCruJson, sameUser, tempKiln } from "../helpers.ts";
 
 type Concept = { concept: string; notes: { path: string; count: number }[]; score: number };
 type Run = {
@@ -43,17 +43,23 @@ iteration, and the damping factor keeps power iteration stable. These notes are 
   "daily/Wednesday.md": "# Wednesday\n\nNo meeting this week. Only notes.\n",
 };
 
-function run(kiln: string, params: Record<string, unknown>, ...flags: string[]) {
+/** `kiln` is a root, or a root and the user (config folder) to run as. */
+function run(
+  kiln: string | { root: string; env: Record<string, string> },
+  params: Record<string, unknown>,
+  ...flags: string[]
+) {
+  const [root, env] = typeof kiln === "string" ? [kiln, undefined] : [kiln.root, kiln.env];
   return runCruJson<Run>([
     "--kiln",
-    kiln,
+    root,
     "plugins",
     "run",
     "concept-extractor",
     "--params",
     JSON.stringify(params),
     ...flags,
-  ]);
+  ], { env });
 }
 
 Deno.test("concept-extractor finds each note's concepts, phrases first, kiln-common words last", async () => {
@@ -93,6 +99,7 @@ Deno.test("concept-extractor finds each note's concepts, phrases first, kiln-com
 
 Deno.test("concept-extractor in a dry run writes nothing; a real run is undone by cru undo", async () => {
   using kiln = tempKiln(KILN);
+  using user = sameUser();
   const names = () =>
     [...Deno.readDirSync(kiln.root)].map((e) => e.name).filter((n) => n !== ".crucible").sort();
   const before = names();
@@ -107,11 +114,15 @@ Deno.test("concept-extractor in a dry run writes nothing; a real run is undone b
   strictEqual(only.json.value.output, undefined);
   strictEqual(only.json.writes.length, 0);
 
-  const real = await run(kiln.root, { tag: "graphs", output: "maps/Graphs" }, "--yes");
+  const real = await run(
+    { root: kiln.root, env: user.env },
+    { tag: "graphs", output: "maps/Graphs" },
+    "--yes",
+  );
   strictEqual(real.code, 0, real.stderr);
   strictEqual(real.json.value.output, "maps/Graphs.md");
   ok(Deno.statSync(path.join(kiln.root, "maps", "Graphs.md")).isFile);
-  const undone = await runCruJson<unknown[]>(["--kiln", kiln.root, "undo"]);
+  const undone = await user.cruJson<unknown[]>(["--kiln", kiln.root, "undo"]);
   strictEqual(undone.code, 0, undone.stderr);
   ok(![...Deno.readDirSync(path.join(kiln.root, "maps"))].length);
 

@@ -226,7 +226,7 @@ Deno.test("an approved write is journaled first, atomic, and indexed", async () 
     const entry = JSON.parse(
       Deno.readTextFileSync(path.join(kiln.root, ".crucible", "journal", journal[0].name)),
     );
-    deepStrictEqual([entry.path, entry.previous, entry.plugin], [
+    deepStrictEqual([entry.path, atob(entry.previousBase64), entry.plugin], [
       "a.md",
       "# A\nold text\n",
       "writer",
