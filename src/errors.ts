@@ -37,7 +37,8 @@ export type ErrorCode =
   | "E_DEPTH"
   | "E_CONFLICT"
   | "E_NOT_AVAILABLE"
-  | "E_INVALID_VALUE";
+  | "E_INVALID_VALUE"
+  | "E_DRY_RUN";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

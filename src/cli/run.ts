@@ -65,7 +65,13 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
     diff: writeDiff(w),
   }));
   if (json) {
-    const common = { logs: result.logs, security: result.security, dry_run: result.dryRun, writes };
+    const common = {
+      logs: result.logs,
+      security: result.security,
+      dry_run: result.dryRun,
+      ...(result.dryRun ? { simulated: result.simulated } : {}),
+      writes,
+    };
     printJson(
       result.ok
         ? { ok: true, value: result.value, ...common }
@@ -74,6 +80,11 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
   } else {
     for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
     if (result.ok) println(JSON.stringify(result.value, null, 2));
+    if (result.dryRun && result.simulated.length) {
+      println();
+      println(out.bold("dry run: nothing else was done"));
+      for (const line of result.simulated) println(`  ${line}`);
+    }
     if (writes.length) {
       println();
       println(out.bold(
@@ -122,7 +133,11 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
     )
     .option("-y, --yes", "approve every capability the plugin asks for")
     .option("--timeout <ms>", "stop the plugin after this many milliseconds")
-    .option("--dry-run", "do not write notes: show the writes the plugin would make as diffs")
+    .option(
+      "--dry-run",
+      "change nothing: show the writes the plugin would make as diffs, keep state changes in " +
+        "memory, refuse network requests",
+    )
     .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
     .action(async (name, opts) => {
       const params = parseParams(opts.params);

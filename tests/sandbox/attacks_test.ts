@@ -134,7 +134,10 @@ Deno.test("reading .crucible/ and following a symlink out of the kiln are refuse
     ok(startsWith(v.directOutside, "ERR NotCapable"), v.directOutside);
     strictEqual(v.fine, "A");
     ok(!JSON.stringify(r).includes("stolen words") && !JSON.stringify(r).includes("trusted"));
-    deepStrictEqual(snapshot(kiln.root, [".crucible/index.db", ".crucible/journal"]), before);
+    deepStrictEqual(
+      snapshot(kiln.root, [".crucible/index.db", ".crucible/journal", ".crucible/rate"]),
+      before,
+    );
     strictEqual(events.filter((e) => e.kind === "security").length, 5);
   } finally {
     runner.close();
