@@ -59,6 +59,7 @@ export const err: Style = makeStyle(colorEnabled(Deno.stderr));
 const encoder = new TextEncoder();
 
 /** The escape sequences {@link makeStyle} (and search highlights) write: nothing else passes. */
+// deno-lint-ignore no-control-regex
 const OWN_STYLES = /\x1b\[(?:1|2|22|31|32|33|36|39|1;33|22;39)m/y;
 
 /** Write a line to stdout. */

@@ -15,8 +15,9 @@
  * the caller), DEL, C1 controls, zero-width and directional marks, line and paragraph separators,
  * bidi embeddings, overrides and isolates, and the byte-order mark.
  */
-// deno-lint-ignore no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const CONTROLS =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Options of {@link terminalText}. */
 export interface TerminalTextOptions {

@@ -109,7 +109,7 @@ Deno.test("plugins run shows logs, progress, security events and errors inert", 
   match(res.stderr, /security: .*Home\\(?:x1b|u001b)\[2K\\r ok\.md/);
   const json = await w.cru(["plugins", "run", "evil", "--params", '{"mode": "x"}', "--json"]);
   assertInert("run --json", json);
-  match(JSON.parse(json.stdout).error.message, /boom\u001b\[2K\r ok \u202e/);
+  ok(JSON.parse(json.stdout).error.message.includes("boom\u001b[2K\r ok \u202e"));
 });
 
 Deno.test("cru audit shows what a hostile plugin left in the log inert", async () => {
