@@ -16,7 +16,7 @@
  *   timeout: 30s
  *   file_size: 10MB
  *   rate: 100/min
- *   burst: 50                # invocations allowed back to back before the rate applies
+ *   burst: 50                # invocations back to back before the rate applies (at most rate/min)
  *   isolation: worker        # or process
  *   max:                     # user config only: what a manifest may ask for, at most
  *     memory: 1GB

@@ -1,6 +1,6 @@
 /**
- * Per-plugin rate limits: a token bucket per plugin, `burst` invocations back to back, refilled at
- * `rate` per minute.
+ * Per-plugin rate limits: a token bucket per plugin, `burst` invocations back to back (at most a
+ * minute's worth of the rate), refilled at `rate` per minute.
  *
  * With a folder (the runner uses `<kiln>/.crucible/rate/`), each plugin's bucket is a small JSON
  * file updated under a lock shared with other `cru` processes, so back-to-back `cru plugins run`
@@ -52,8 +52,14 @@ export class RateLimits {
   }
 
   /** Take one invocation for `plugin` at `perMinute` with `burst`, or throw E_RATE_LIMIT. */
-  take(plugin: string, limit: RateLimit): void {
+  take(plugin: string, asked: RateLimit): void {
     const now = this.#o.now?.() ?? Date.now();
+    // A burst is never more than a minute's worth of the rate: `rate: 1/min` means one a minute,
+    // not the configured burst back to back first.
+    const limit = {
+      ...asked,
+      burst: Math.max(1, Math.min(asked.burst, Math.floor(asked.perMinute))),
+    };
     const step = (stored: Bucket | null): Bucket => {
       const b = refill(stored, now, limit);
       if (b.tokens < 1) {
