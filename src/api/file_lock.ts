@@ -41,6 +41,16 @@ export interface LockTarget {
 export function withFileLock<T>(target: LockTarget, fn: () => T): T {
   const { file } = target;
   const dir = path.dirname(file);
+  // Check the nearest folder that exists before creating any: a symlinked `.crucible/` must not
+  // make cru create folders somewhere else either.
+  let existing = dir;
+  while (!exists(existing) && path.dirname(existing) !== existing) {
+    if (isLink(existing)) {
+      throw new PathError(`${existing} is a symlink to nothing; remove it to use this folder`);
+    }
+    existing = path.dirname(existing);
+  }
+  assertInside(existing, target.root);
   Deno.mkdirSync(dir, { recursive: true });
   assertInside(dir, target.root);
   const lockFile = path.join(dir, ".lock");
@@ -76,5 +86,22 @@ export function assertInside(dir: string, root: string): void {
     throw new PathError(
       `${dir} leads outside ${realRoot} (through a symlink); remove the link to use this folder`,
     );
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    Deno.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return Deno.lstatSync(p).isSymlink;
+  } catch {
+    return false;
   }
 }

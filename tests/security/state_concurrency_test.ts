@@ -101,6 +101,22 @@ Deno.test("a state folder symlinked out of the kiln is refused", async () => {
   match(error.message, /leads outside .* \(through a symlink\)/);
 });
 
+Deno.test("a dangling state folder link cannot make cru create folders outside", async () => {
+  using world = hostileWorld({ ".crucible/plugins/bump.lua": BUMP });
+  Deno.symlinkSync(
+    path.join(world.decoy, "made", "by", "cru"),
+    path.join(world.kiln.root, ".crucible", "plugin-state"),
+  );
+  const skip = ["kiln:.crucible/audit"];
+  const before = await world.checksums({ skip });
+  const res = await world.cru(["plugins", "run", "bump", "--json"]);
+  assertUnchanged(before, await world.checksums({ skip }));
+  strictEqual(res.code, 1, res.stdout);
+  const error = JSON.parse(res.stdout).error;
+  strictEqual(error.code, "E_PATH");
+  match(error.message, /plugin-state is a symlink to nothing/);
+});
+
 const ONCE = `---
 name: once
 description: may run once a minute
