@@ -30,8 +30,18 @@ const APPROVE = ["--approve", "counter:StateManage(kiln)"];
 
 Deno.test("two overlapping runs lose no state update (600 of 600)", async () => {
   using world = hostileWorld({ ".crucible/plugins/counter.lua": COUNTER });
+  // A generous timeout: on a loaded machine 600 host calls may take longer than the default.
   const run = (who: string) =>
-    world.cru(["plugins", "run", "counter", "--params", JSON.stringify({ who }), ...APPROVE]);
+    world.cru([
+      "plugins",
+      "run",
+      "counter",
+      "--params",
+      JSON.stringify({ who }),
+      "--timeout",
+      "600000",
+      ...APPROVE,
+    ]);
   const [a, b] = await Promise.all([run("a"), run("b")]);
   strictEqual(a.code, 0, a.stderr);
   strictEqual(b.code, 0, b.stderr);
