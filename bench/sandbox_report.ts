@@ -613,6 +613,10 @@ export async function measureHostPieces(): Promise<Record<string, Summary>> {
   const manifest = lua.manifest!;
   const validator = parametersValidator(manifest.parameters);
   const rates = new RateLimits();
+  const kilnRates = new RateLimits({
+    dir: `${fx.kiln.root}/.crucible/rate`,
+    root: fx.kiln.root,
+  });
   const dir = Deno.makeTempDirSync({ prefix: "cru-bench-audit-" });
   const logs = {
     none: new AuditLog(dir + "/none", { sync: "none" }),
@@ -633,7 +637,12 @@ export async function measureHostPieces(): Promise<Record<string, Summary>> {
     ],
     ["safeParse with a cached validator", 20000, () => validator.safeParse({})],
     ["paramsDigest (sha256)", 20000, () => paramsDigest({})],
-    ["RateLimits.take", 20000, () => rates.take("p", 1e9, 1e9)],
+    ["RateLimits.take", 20000, () => rates.take("p", { perMinute: 1e9, burst: 1e9 })],
+    [
+      "RateLimits.take (bucket file in the kiln, locked)",
+      2000,
+      () => kilnRates.take("p", { perMinute: 1e9, burst: 1e9 }),
+    ],
     ["workerPermissions + grantKey", 20000, () => {
       workerPermissions([], { kilnRoot: fx.kiln.root });
       grantKey([]);

@@ -39,7 +39,8 @@ export type ErrorCode =
   | "E_NOT_AVAILABLE"
   | "E_INVALID_VALUE"
   | "E_JOURNAL"
-  | "E_QUOTA";
+  | "E_QUOTA"
+  | "E_DRY_RUN";
 
 /** Base class of every error cru raises on purpose. */
 export class CrucibleError extends Error {

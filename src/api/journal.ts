@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { CrucibleError } from "../errors.ts";
 import { privatePath } from "../kiln/paths.ts";
+import { terminalText } from "../security/terminal_text.ts";
 
 /** Where a journal is kept and where the key that authenticates it lives. */
 export interface JournalPlace {
@@ -124,14 +125,10 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 
 /**
  * A string read from a journal entry (kiln- or plugin-controlled), safe to print to a terminal:
- * control characters (C0, C1, DEL) and bidirectional overrides escaped as `\uXXXX`.
+ * control characters and bidirectional overrides shown as escapes ({@link terminalText}).
  */
 export function printable(text: string): string {
-  return text.replace(
-    // deno-lint-ignore no-control-regex
-    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return terminalText(text);
 }
 
 /** SHA-256 hex of bytes (or of the UTF-8 of text). */

@@ -7,7 +7,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { resolveKilnRoot } from "../kiln/mod.ts";
 import { auditDir, type AuditEvent, AuditLog } from "../security/audit.ts";
 import type { GlobalOptions } from "./context.ts";
-import { duration, eprintln, err, out, printJson, println, type Style } from "./output.ts";
+import { duration, eprintln, err, out, printJson, println, safe, type Style } from "./output.ts";
 import { parseLimit, UsageError } from "./usage.ts";
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const;
@@ -68,7 +68,7 @@ export function registerAuditCommand(program: Command, globals: () => GlobalOpti
         invocation: opts.invocation,
         limit,
       });
-      for (const w of warnings) eprintln(`${err.warn("warning:")} ${w}`);
+      for (const w of warnings) eprintln(`${err.warn("warning:")} ${safe(w)}`);
       if (opts.json) {
         printJson(events);
         return;
@@ -77,19 +77,23 @@ export function registerAuditCommand(program: Command, globals: () => GlobalOpti
         println(out.dim("no audit events"));
         return;
       }
-      const width = Math.max(...events.map((e) => e.plugin.length));
+      const width = Math.max(...events.map((e) => safe(e.plugin).length));
       for (const e of events) println(formatEvent(e, width));
     });
 }
 
-/** One human line: marker, time, kind, plugin, short invocation id, then the kind's details. */
+/**
+ * One human line: marker, time, kind, plugin, short invocation id, then the kind's details. The
+ * log lives in the kiln and its fields come from plugins, so every field is shown through
+ * {@link safe}.
+ */
 function formatEvent(e: AuditEvent, pluginWidth: number, style: Style = out): string {
   const high = e.priority === "high";
   const marker = high ? style.error("!") : " ";
-  const time = style.dim(e.ts.replace(/\.\d+(?=Z$)/, ""));
-  const kind = e.kind.padEnd(16);
-  const plugin = style.bold(e.plugin.padEnd(pluginWidth));
-  const id = style.dim(e.invocation.slice(0, 8));
+  const time = style.dim(safe(e.ts).replace(/\.\d+(?=Z$)/, ""));
+  const kind = safe(e.kind).padEnd(16);
+  const plugin = style.bold(safe(e.plugin).padEnd(pluginWidth));
+  const id = style.dim(safe(e.invocation).slice(0, 8));
   const details = detailsOf(e, style);
   return `${marker} ${time}  ${high ? style.error(kind) : kind}  ${plugin}  ${id}  ${details}`
     .trimEnd();
@@ -99,32 +103,34 @@ function detailsOf(e: AuditEvent, style: Style): string {
   const parts: string[] = [];
   switch (e.kind) {
     case "invocation.start":
-      if (e.version) parts.push(`v${e.version}`);
+      if (e.version) parts.push(`v${safe(e.version)}`);
       if (e.invoker) {
-        parts.push(`by ${e.invoker.kind}${e.invoker.name ? ` ${e.invoker.name}` : ""}`);
+        parts.push(
+          `by ${safe(e.invoker.kind)}${e.invoker.name ? ` ${safe(e.invoker.name)}` : ""}`,
+        );
       }
-      if (e.paramsDigest) parts.push(style.dim(`params ${e.paramsDigest.slice(0, 12)}`));
+      if (e.paramsDigest) parts.push(style.dim(`params ${safe(e.paramsDigest).slice(0, 12)}`));
       break;
     case "invocation.end":
       if (e.status === "ok") parts.push(style.ok("ok"));
       else if (e.status === "error") parts.push(style.error("error"));
-      if (e.durationMs !== undefined) parts.push(duration(e.durationMs));
-      if (e.error) parts.push(`${e.error.code}: ${e.error.message}`);
+      if (typeof e.durationMs === "number") parts.push(duration(e.durationMs));
+      if (e.error) parts.push(`${safe(e.error.code)}: ${safe(e.error.message)}`);
       break;
     case "capability":
-      if (e.binding) parts.push(e.binding);
-      if (e.capability) parts.push(style.dim(e.capability));
-      if (e.target) parts.push(style.path(e.target));
+      if (e.binding) parts.push(safe(e.binding));
+      if (e.capability) parts.push(style.dim(safe(e.capability)));
+      if (e.target) parts.push(style.path(safe(e.target)));
       if (e.granted === true) parts.push(style.ok("granted"));
       else if (e.granted === false) parts.push(style.error("DENIED"));
       break;
     case "approval":
-      if (e.capability) parts.push(e.capability);
-      if (e.decision) parts.push(style.bold(e.decision));
-      if (e.message) parts.push(style.dim(e.message));
+      if (e.capability) parts.push(safe(e.capability));
+      if (e.decision) parts.push(style.bold(safe(e.decision)));
+      if (e.message) parts.push(style.dim(safe(e.message)));
       break;
     case "security":
-      if (e.message) parts.push(style.error(e.message));
+      if (e.message) parts.push(style.error(safe(e.message)));
       break;
   }
   return parts.join("  ");

@@ -7,7 +7,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "../../deno.json" with { type: "json" };
 import { CrucibleError } from "../errors.ts";
-import { eprintln, err, printJson } from "./output.ts";
+import { eprintln, err, printJson, safeBlock } from "./output.ts";
 import type { GlobalOptions } from "./context.ts";
 import { registerKilnCommands } from "./kiln.ts";
 import { registerNotesCommands } from "./notes.ts";
@@ -83,12 +83,12 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof ValidationFailed || e instanceof InvocationFailed) return 1;
     if (e instanceof UsageError) {
       if (wantsJson) printJson({ error: { code: "E_USAGE", message: e.message } });
-      eprintln(`${err.error("error:")} ${e.message}`);
+      eprintln(`${err.error("error:")} ${safeBlock(e.message, "  ")}`);
       return 2;
     }
     if (e instanceof CrucibleError) {
       if (wantsJson) printJson({ error: e.toJSON() });
-      eprintln(`${err.error("error:")} ${e.message}`);
+      eprintln(`${err.error("error:")} ${safeBlock(e.message, "  ")}`);
       return 1;
     }
     eprintln(`${err.error("internal error:")} ${e instanceof Error ? e.stack ?? e.message : e}`);

@@ -2,8 +2,14 @@
  * Terminal output for the CLI: colour only on a TTY and never with `NO_COLOR`, aligned tables,
  * JSON, and a progress bar on stderr when it is a TTY.
  *
+ * Text a plugin or a kiln controls is passed through {@link safe} (one line) or {@link safeBlock}
+ * (several lines, indented) where it is put into a line. As a last wall, every line written by
+ * {@link println} and {@link eprintln} has its control characters shown as escapes, except line
+ * breaks, tabs and cru's own colour codes; {@link printJson} escapes what JSON leaves raw.
+ *
  * @module
  */
+import { terminalJson, terminalOutput, terminalText } from "../security/terminal_text.ts";
 
 /** Styling functions that are identity when colour is off. */
 export interface Style {
@@ -52,19 +58,49 @@ export const err: Style = makeStyle(colorEnabled(Deno.stderr));
 
 const encoder = new TextEncoder();
 
+/** The escape sequences {@link makeStyle} (and search highlights) write: nothing else passes. */
+// deno-lint-ignore no-control-regex
+const OWN_STYLES = /\x1b\[(?:1|2|22|31|32|33|36|39|1;33|22;39)m/y;
+
 /** Write a line to stdout. */
 export function println(line = ""): void {
-  Deno.stdout.writeSync(encoder.encode(line + "\n"));
+  Deno.stdout.writeSync(
+    encoder.encode(terminalOutput(line + "\n", out.enabled ? OWN_STYLES : undefined)),
+  );
 }
 
 /** Write a line to stderr. */
 export function eprintln(line = ""): void {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  Deno.stderr.writeSync(
+    encoder.encode(terminalOutput(line + "\n", err.enabled ? OWN_STYLES : undefined)),
+  );
 }
 
 /** Print a value as pretty JSON on stdout. */
 export function printJson(value: unknown): void {
-  println(JSON.stringify(value, null, 2));
+  println(terminalJson(JSON.stringify(value, null, 2)));
+}
+
+/**
+ * Plugin- or kiln-controlled text for one line: control characters (escape sequences, carriage
+ * returns, line breaks, bidi overrides) are shown as escapes, never acted on.
+ *
+ * @example
+ * ```ts
+ * import { safe } from "./output.ts";
+ * safe("\x1b[2K\r ok"); // "\\x1b[2K\\r ok"
+ * ```
+ */
+export function safe(text: unknown, max?: number): string {
+  return terminalText(String(text ?? ""), max === undefined ? {} : { max });
+}
+
+/**
+ * Plugin- or kiln-controlled text meant to span lines (a traceback, documentation): as
+ * {@link safe}, but line breaks stay, each following line indented by `indent`.
+ */
+export function safeBlock(text: unknown, indent: string): string {
+  return terminalText(String(text ?? ""), { indent });
 }
 
 // deno-lint-ignore no-control-regex

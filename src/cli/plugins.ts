@@ -19,7 +19,7 @@ import {
   summarize,
 } from "../plugins/mod.ts";
 import type { GlobalOptions } from "./context.ts";
-import { eprintln, err, num, out, printJson, println, table } from "./output.ts";
+import { eprintln, err, num, out, printJson, println, safe, safeBlock, table } from "./output.ts";
 import { suggest } from "../suggest.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerManageCommands } from "./plugins_manage.ts";
@@ -55,7 +55,7 @@ function display(file: string): string {
 
 function printProblems(problems: readonly PluginProblem[]): void {
   for (const p of problems) {
-    const line = formatProblem(p, display(p.file));
+    const line = safe(formatProblem(p, display(p.file)));
     println(p.severity === "error" ? out.error(line) : out.warn(line));
   }
 }
@@ -75,7 +75,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
       const registry = await openRegistry(globals());
       const list = registry.list();
       if (opts.names) {
-        for (const p of list) println(p.name);
+        for (const p of list) println(safe(p.name));
         return;
       }
       if (opts.json) {
@@ -89,9 +89,9 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
       }
       for (
         const line of table(list.map(summarize), [
-          { header: "NAME", cell: (p) => out.bold(p.name) },
-          { header: "VERSION", cell: (p) => p.version ?? "-" },
-          { header: "LANG", cell: (p) => p.language ?? "-" },
+          { header: "NAME", cell: (p) => out.bold(safe(p.name)) },
+          { header: "VERSION", cell: (p) => safe(p.version ?? "-") },
+          { header: "LANG", cell: (p) => safe(p.language ?? "-") },
           { header: "SCOPE", cell: (p) => p.scope },
           {
             header: "STATUS",
@@ -100,8 +100,8 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
                 ? out.ok("ok") + (p.warnings ? out.warn(` ${p.warnings}w`) : "")
                 : out.error(`invalid (${p.errors})`),
           },
-          { header: "CAPABILITIES", cell: (p) => p.capabilities.join(" "), max: 40 },
-          { header: "DESCRIPTION", cell: (p) => p.description ?? "", max: 60 },
+          { header: "CAPABILITIES", cell: (p) => safe(p.capabilities.join(" ")), max: 40 },
+          { header: "DESCRIPTION", cell: (p) => safe(p.description ?? ""), max: 60 },
         ])
       ) println(line);
       const overrides = registry.overrides();
@@ -110,8 +110,10 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
         for (const o of overrides) {
           for (const s of o.shadowed) {
             println(out.dim(
-              `${o.name}: ${o.winner.scope} copy (${display(o.winner.file)}) overrides ` +
-                `${s.scope} copy ${s.version ?? "(invalid)"} (${display(s.file)})`,
+              safe(
+                `${o.name}: ${o.winner.scope} copy (${display(o.winner.file)}) overrides ` +
+                  `${s.scope} copy ${s.version ?? "(invalid)"} (${display(s.file)})`,
+              ),
             ));
           }
         }
@@ -139,19 +141,21 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
       }
       const m = p.manifest;
       println(
-        `${out.bold(p.name)} ${p.version ?? ""} ${out.dim(`(${p.language ?? "?"}, ${p.scope})`)}`,
+        `${out.bold(safe(p.name))} ${safe(p.version ?? "")} ${
+          out.dim(`(${safe(p.language ?? "?")}, ${p.scope})`)
+        }`,
       );
-      if (m) println(m.description);
-      println(out.dim(display(p.file)));
+      if (m) println(safe(m.description));
+      println(out.dim(safe(display(p.file))));
       if (m) {
-        if (m.author) println(`${out.dim("author:")} ${m.author}`);
+        if (m.author) println(`${out.dim("author:")} ${safe(m.author)}`);
         println(
           `${out.dim("capabilities:")} ${
             (d.capabilities as { display: string; risk: string }[])
-              .map((c) => `${c.display} ${out.dim(`(${c.risk})`)}`).join(", ") || "none"
+              .map((c) => `${safe(c.display)} ${out.dim(`(${c.risk})`)}`).join(", ") || "none"
           }`,
         );
-        println(`${out.dim("entry:")} ${m.entry}`);
+        println(`${out.dim("entry:")} ${safe(m.entry)}`);
         const params = Object.entries(m.parameters);
         println();
         println(out.bold("parameters"));
@@ -163,21 +167,23 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
             v.enum ? `one of ${v.enum.map((e) => JSON.stringify(e)).join(", ")}` : "",
           ].filter(Boolean).join(", ");
           println(
-            `  ${k}: ${v.type} ${out.dim(`(${extra})`)}${
-              v.description ? "  " + v.description : ""
+            `  ${safe(k)}: ${safe(v.type)} ${out.dim(`(${safe(extra)})`)}${
+              v.description ? "  " + safe(v.description) : ""
             }`,
           );
         }
         if (m.returns) {
           println();
           println(out.bold("returns"));
-          println("  " + JSON.stringify(m.returns));
+          println("  " + safe(JSON.stringify(m.returns)));
         }
         if (m.dependencies.length) {
           println();
           println(out.bold("dependencies"));
           for (const dep of m.dependencies) {
-            println(`  ${dep.name} ${dep.range}${dep.optional ? out.dim(" (optional)") : ""}`);
+            println(
+              `  ${safe(dep.name)} ${safe(dep.range)}${dep.optional ? out.dim(" (optional)") : ""}`,
+            );
           }
         }
         if (Object.keys(m.limits).length) {
@@ -191,22 +197,24 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
           for (const e of m.examples) {
             const result = e.error !== undefined ? `error ${e.error}` : JSON.stringify(e.output);
             println(
-              `  ${JSON.stringify(e.input)} → ${result}${
-                e.description ? out.dim("  " + e.description) : ""
+              `  ${safe(JSON.stringify(e.input))} → ${safe(result)}${
+                e.description ? out.dim("  " + safe(e.description)) : ""
               }`,
             );
           }
         }
         if (m.docs) {
           println();
-          println(m.docs);
+          println("  " + safeBlock(m.docs, "  "));
         }
       }
       if (p.shadows.length) {
         println();
         println(out.bold("overrides"));
         for (const s of p.shadows) {
-          println(`  ${s.scope} ${s.version ?? "(invalid)"} ${out.dim(display(s.file))}`);
+          println(
+            `  ${s.scope} ${safe(s.version ?? "(invalid)")} ${out.dim(safe(display(s.file)))}`,
+          );
         }
       }
       if (p.problems.length) {
@@ -254,7 +262,11 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
       } else {
         for (const r of results) {
           const status = r.valid ? out.ok("valid") : out.error("invalid");
-          println(`${status} ${out.bold(r.name)} ${r.version ?? ""} ${out.dim(display(r.file))}`);
+          println(
+            `${status} ${out.bold(safe(r.name))} ${safe(r.version ?? "")} ${
+              out.dim(safe(display(r.file)))
+            }`,
+          );
           printProblems(r.problems);
         }
         if (results.length === 0) println(out.dim("no plugin files found"));

@@ -19,7 +19,7 @@ import {
 import { formatProblem } from "../plugins/problem.ts";
 import { suggest } from "../suggest.ts";
 import type { GlobalOptions } from "./context.ts";
-import { eprintln, err, out, printJson, println } from "./output.ts";
+import { eprintln, err, out, printJson, println, safe } from "./output.ts";
 import { openRegistry, ValidationFailed } from "./plugins.ts";
 import { InvocationFailed } from "./run.ts";
 import { confirmStep } from "./prompt.ts";
@@ -62,24 +62,28 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
           printJson({ installed: false, error: e.toJSON(), problems });
         } else {
           for (const p of problems) {
-            const line = formatProblem(p, file);
+            const line = safe(formatProblem(p, file));
             eprintln(p.severity === "error" ? err.error(line) : err.warn(line));
           }
-          eprintln(`${err.error("error:")} ${e.message}`);
+          eprintln(`${err.error("error:")} ${safe(e.message)}`);
         }
         throw new ValidationFailed();
       }
       const p = plan.plugin;
       const risk = highestRisk(plan.capabilities);
       if (!opts.json) {
-        println(`${out.bold(p.name)} ${p.version ?? ""} ${out.dim(`(${p.language ?? "?"})`)}`);
-        if (p.manifest) println(p.manifest.description);
+        println(
+          `${out.bold(safe(p.name))} ${safe(p.version ?? "")} ${
+            out.dim(`(${safe(p.language ?? "?")})`)
+          }`,
+        );
+        if (p.manifest) println(safe(p.manifest.description));
         println(out.dim("capabilities:"));
         if (plan.capabilities.length === 0) println(out.dim("  none"));
         for (const c of plan.capabilities) {
-          println(`  ${c.display} ${RISK_STYLE[c.risk](`(${c.risk} risk)`)}`);
+          println(`  ${safe(c.display)} ${RISK_STYLE[c.risk](`(${c.risk} risk)`)}`);
         }
-        for (const w of p.problems) println(out.warn(formatProblem(w, file)));
+        for (const w of p.problems) println(out.warn(safe(formatProblem(w, file))));
       }
       // Installing grants nothing (risky capabilities are still approved per run), so only a
       // person at a terminal is asked, and only when the plugin asks for something risky.
@@ -119,10 +123,16 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
         });
         return;
       }
-      for (const r of plan.replaces) println(out.dim(`replaced ${r}`));
-      println(`${out.ok("installed")} ${p.name} ${p.version ?? ""} → ${out.path(installed)}`);
+      for (const r of plan.replaces) println(out.dim(`replaced ${safe(r)}`));
+      println(
+        `${out.ok("installed")} ${safe(p.name)} ${safe(p.version ?? "")} → ${
+          out.path(safe(installed))
+        }`,
+      );
       for (const o of overrides) {
-        println(out.dim(`overrides the ${o.scope} copy ${o.version ?? "(invalid)"} (${o.file})`));
+        println(out.dim(
+          `overrides the ${o.scope} copy ${safe(o.version ?? "(invalid)")} (${safe(o.file)})`,
+        ));
       }
       if (overriddenBy) {
         eprintln(err.warn(

@@ -19,7 +19,7 @@ import {
 import { InvalidParamsError } from "../errors.ts";
 import { parseApproveFlag } from "../security/approvals.ts";
 import type { GlobalOptions } from "./context.ts";
-import { duration, eprintln, err, out, printJson, println } from "./output.ts";
+import { duration, eprintln, err, out, printJson, println, safe } from "./output.ts";
 import { requirePlugin } from "./plugins.ts";
 import { InvocationFailed } from "./run.ts";
 import { UsageError } from "./usage.ts";
@@ -91,14 +91,14 @@ function printResult(t: PluginTestResult): void {
   const status = t.ok ? out.ok("ok  ") : out.error("FAIL");
   // Fixed-width columns before the name keep the report aligned while it streams.
   const took = duration(t.durationMs).padStart(8);
-  println(`  ${status} ${out.dim(t.kind.padEnd(7))} ${out.dim(took)}  ${t.name}`);
+  println(`  ${status} ${out.dim(t.kind.padEnd(7))} ${out.dim(took)}  ${safe(t.name)}`);
   if (!t.ok && t.failure) {
-    for (const line of t.failure.split("\n")) println(`${INDENT}${out.error(line)}`);
+    for (const line of t.failure.split("\n")) println(`${INDENT}${out.error(safe(line))}`);
     if (t.error?.traceback) {
-      for (const line of t.error.traceback.split("\n")) println(out.dim(`${INDENT}${line}`));
+      for (const line of t.error.traceback.split("\n")) println(out.dim(`${INDENT}${safe(line)}`));
     }
   }
-  if (!t.ok) { for (const line of t.logs) println(out.dim(`${INDENT}log: ${line}`)); }
+  if (!t.ok) { for (const line of t.logs) println(out.dim(`${INDENT}log: ${safe(line)}`)); }
 }
 
 /** Register `cru plugins test` on the `plugins` group. */
@@ -157,9 +157,9 @@ export function registerTestCommand(plugins: Command, globals: () => GlobalOptio
       for (const p of plugins) {
         if (human) {
           println(
-            `${out.bold(p.name)} ${p.version ?? ""} ${out.dim(`(${p.language ?? "?"})`)} ${
-              out.dim(p.file)
-            }`,
+            `${out.bold(safe(p.name))} ${safe(p.version ?? "")} ${
+              out.dim(`(${safe(p.language ?? "?")})`)
+            } ${out.dim(safe(p.file))}`,
           );
         }
         const run = await testPlugin(p, {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Json } from "../runtime/protocol.ts";
+import { terminalText } from "../security/terminal_text.ts";
 
 /** Longest progress line printed, in characters. */
 export const MAX_PROGRESS_LINE = 300;
@@ -14,12 +15,7 @@ export const MAX_PROGRESS_LINE = 300;
  * be able to move the cursor or recolour the terminal), and cut at {@link MAX_PROGRESS_LINE}.
  */
 export function formatProgress(event: Json, plugin: string): string {
-  const line = describe(event, plugin).replace(
-    // deno-lint-ignore no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  return line.length > MAX_PROGRESS_LINE ? line.slice(0, MAX_PROGRESS_LINE - 1) + "…" : line;
+  return terminalText(describe(event, plugin), { max: MAX_PROGRESS_LINE });
 }
 
 function describe(event: Json, plugin: string): string {

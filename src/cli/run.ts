@@ -13,7 +13,7 @@ import { ApprovalBroker } from "../security/approvals.ts";
 import { AuditLog } from "../security/audit.ts";
 import { type InvocationResult, PluginRunner } from "../sandbox/invoke.ts";
 import type { GlobalOptions } from "./context.ts";
-import { eprintln, err, out, printJson, println } from "./output.ts";
+import { eprintln, err, out, printJson, println, safe, safeBlock } from "./output.ts";
 import { createTwoFilesPatch } from "diff";
 import type { NoteWrite } from "../api/kiln_api.ts";
 import { requirePlugin } from "./plugins.ts";
@@ -65,15 +65,26 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
     diff: writeDiff(w),
   }));
   if (json) {
-    const common = { logs: result.logs, security: result.security, dry_run: result.dryRun, writes };
+    const common = {
+      logs: result.logs,
+      security: result.security,
+      dry_run: result.dryRun,
+      ...(result.dryRun ? { simulated: result.simulated } : {}),
+      writes,
+    };
     printJson(
       result.ok
         ? { ok: true, value: result.value, ...common }
         : { ok: false, error: result.error, ...common },
     );
   } else {
-    for (const line of result.logs) eprintln(err.dim(`log: ${line}`));
+    for (const line of result.logs) eprintln(err.dim(`log: ${safe(line)}`));
     if (result.ok) println(JSON.stringify(result.value, null, 2));
+    if (result.dryRun && result.simulated.length) {
+      println();
+      println(out.bold("dry run: nothing else was done"));
+      for (const line of result.simulated) println(`  ${safe(line)}`);
+    }
     if (writes.length) {
       println();
       println(out.bold(
@@ -84,7 +95,7 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
           } written (undo: cru undo)`,
       ));
       for (const w of writes) {
-        println(`${w.created ? "create" : "change"} ${out.path(w.path)}`);
+        println(`${w.created ? "create" : "change"} ${out.path(safe(w.path))}`);
         for (const line of w.diff.split("\n")) {
           println(
             line.startsWith("+") && !line.startsWith("+++")
@@ -97,12 +108,12 @@ export function reportInvocation(result: InvocationResult, json: boolean): void 
       }
     }
   }
-  for (const s of result.security) eprintln(`${err.warn("security:")} ${s}`);
+  for (const s of result.security) eprintln(`${err.warn("security:")} ${safe(s)}`);
   if (!result.ok) {
     const e = result.error!;
-    const where = e.file ? ` (${path.basename(e.file)}${e.line ? `:${e.line}` : ""})` : "";
-    eprintln(`${err.error("error:")} ${e.code}: ${e.message}${where}`);
-    if (e.traceback) eprintln(err.dim(e.traceback));
+    const where = e.file ? ` (${safe(path.basename(e.file))}${e.line ? `:${e.line}` : ""})` : "";
+    eprintln(`${err.error("error:")} ${safe(e.code)}: ${safe(e.message)}${where}`);
+    if (e.traceback) eprintln(err.dim(safeBlock(e.traceback, "  ")));
     throw new InvocationFailed(e.message);
   }
 }
@@ -122,7 +133,11 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
     )
     .option("-y, --yes", "approve every capability the plugin asks for")
     .option("--timeout <ms>", "stop the plugin after this many milliseconds")
-    .option("--dry-run", "do not write notes: show the writes the plugin would make as diffs")
+    .option(
+      "--dry-run",
+      "change nothing: show the writes the plugin would make as diffs, keep state changes in " +
+        "memory, refuse network requests",
+    )
     .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
     .action(async (name, opts) => {
       const params = parseParams(opts.params);

@@ -18,7 +18,7 @@
  *   rate: 100/min
  *   writes: 1000             # note/file writes per run (E_QUOTA beyond)
  *   folder_depth: 32         # how deep a folder a plugin may write a note in
- *   burst: 50                # invocations allowed back to back before the rate applies
+ *   burst: 50                # invocations back to back before the rate applies (at most rate/min)
  *   isolation: worker        # or process
  *   max:                     # user config only: what a manifest may ask for, at most
  *     memory: 1GB

@@ -5,7 +5,8 @@
  *
  * - `dice.rune` / `dice.lua`: YAML frontmatter between `---` lines at the top, then code.
  * - `dice.md`: a note whose frontmatter is the manifest and whose body holds exactly one fenced
- *   `rune` or `lua` code block; the rest of the body is the plugin's documentation.
+ *   `rune` or `lua` code block that a reader sees (not inside a comment or raw HTML); the rest of
+ *   the body is the plugin's documentation.
  *
  * @module
  */
@@ -106,8 +107,21 @@ export function splitPluginSource(file: string, text: string): PluginSource {
     };
   }
 
-  const blocks = codeBlocks(fm.body, fm.bodyLine);
+  const hidden: number[] = [];
+  const blocks = codeBlocks(fm.body, fm.bodyLine, hidden);
   const plugin = blocks.filter((b) => b.language !== null);
+  for (const line of hidden) {
+    problems.push({
+      file,
+      line,
+      field: "code",
+      severity: "warning",
+      code: "code-block-hidden",
+      message: "a code block inside an HTML block or comment is not shown to a reader, so it " +
+        "is not the plugin's code",
+      hint: "move the plugin's code out of the comment or HTML block",
+    });
+  }
   let code = "";
   let codeLine = fm.bodyLine;
   let language: Language | null = null;
@@ -178,11 +192,34 @@ interface CodeBlock {
   code: string;
 }
 
-/** Fenced code blocks of a Markdown body (``` or ~~~, up to three spaces of indent). */
-function codeBlocks(body: string, bodyLine: number): CodeBlock[] {
+/** Raw HTML blocks that end at a marker rather than a blank line (CommonMark kinds 1–5). */
+const HTML_BLOCKS: { start: RegExp; end: RegExp }[] = [
+  {
+    start: /^ {0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)/i,
+    end: /<\/(?:script|pre|style|textarea)>/i,
+  },
+  { start: /^ {0,3}<!--/, end: /-->/ },
+  { start: /^ {0,3}<\?/, end: /\?>/ },
+  { start: /^ {0,3}<![A-Za-z]/, end: />/ },
+  { start: /^ {0,3}<!\[CDATA\[/, end: /\]\]>/ },
+];
+/** Any other line opening with a tag starts a raw HTML block that runs to a blank line. */
+const HTML_TAG_LINE = /^ {0,3}<\/?[A-Za-z]/;
+
+/**
+ * Fenced code blocks of a Markdown body (``` or ~~~, up to three spaces of indent) that a reader
+ * sees. What a renderer does not show as a code block is skipped, so code cannot hide in a plugin
+ * note: lines inside raw HTML blocks (`<!-- … -->`, `<script>`, `<style>`, `<div hidden>` up to a
+ * blank line, …), inside comments that span lines (`<!--` or Obsidian's `%%` opened mid-line),
+ * four-space-indented lines (indented code, not a fence) and lines inside another fenced block.
+ * `hidden` gets the file lines of fence-like lines naming a plugin language that were skipped.
+ */
+function codeBlocks(body: string, bodyLine: number, hidden: number[] = []): CodeBlock[] {
   const lines = body.split("\n");
   const blocks: CodeBlock[] = [];
   let open: { char: string; len: number; block: CodeBlock; code: string[] } | null = null;
+  // The marker that ends the raw HTML block or comment the scan is in ("" = a blank line).
+  let rawEnd: RegExp | "" | null = null;
   lines.forEach((raw, i) => {
     const line = raw.replace(/\r$/, "");
     const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
@@ -198,10 +235,29 @@ function codeBlocks(body: string, bodyLine: number): CodeBlock[] {
       }
       return;
     }
-    if (!fence || (fence[1][0] === "`" && fence[2].includes("`"))) return;
-    const info = fence[2].trim().split(/\s+/)[0].toLowerCase();
+    if (rawEnd !== null) {
+      if (fence && languageOf(fence[2]) !== null) hidden.push(bodyLine + i);
+      if (rawEnd === "" ? line.trim() === "" : rawEnd.test(line)) rawEnd = null;
+      return;
+    }
+    const html = HTML_BLOCKS.find((h) => h.start.test(line));
+    if (html) {
+      const rest = line.replace(html.start, "");
+      const closed = html.end.exec(rest);
+      // After a block that closes on its own line, a comment opened later on it still hides.
+      rawEnd = closed ? commentLeftOpen(rest.slice(closed.index + closed[0].length)) : html.end;
+      return;
+    }
+    if (HTML_TAG_LINE.test(line)) {
+      rawEnd = "";
+      return;
+    }
+    if (!fence || (fence[1][0] === "`" && fence[2].includes("`"))) {
+      rawEnd = commentLeftOpen(line);
+      return;
+    }
     const block: CodeBlock = {
-      language: (LANGUAGES as readonly string[]).includes(info) ? info as Language : null,
+      language: languageOf(fence[2]),
       fenceLine: bodyLine + i,
       firstLine: bodyLine + i + 1,
       closeLine: null,
@@ -215,6 +271,33 @@ function codeBlocks(body: string, bodyLine: number): CodeBlock[] {
     o.block.code = o.code.join("\n");
   }
   return blocks;
+}
+
+/** The plugin language a fence's info string names, if any. */
+function languageOf(info: string): Language | null {
+  const word = info.trim().split(/\s+/)[0].toLowerCase();
+  return (LANGUAGES as readonly string[]).includes(word) ? word as Language : null;
+}
+
+/** The closer of a `<!--` or `%%` comment a text line opens and does not close, else null. */
+function commentLeftOpen(line: string): RegExp | null {
+  const text = line.replace(/(`+)[^`]*?\1/g, ""); // code spans hold no comments
+  let i = 0;
+  while (i < text.length) {
+    const html = text.indexOf("<!--", i);
+    const obsidian = text.indexOf("%%", i);
+    if (html < 0 && obsidian < 0) return null;
+    if (html >= 0 && (obsidian < 0 || html < obsidian)) {
+      const close = text.indexOf("-->", html + 4);
+      if (close < 0) return /-->/;
+      i = close + 3;
+    } else {
+      const close = text.indexOf("%%", obsidian + 2);
+      if (close < 0) return /%%/;
+      i = close + 2;
+    }
+  }
+  return null;
 }
 
 /**

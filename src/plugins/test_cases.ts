@@ -32,6 +32,7 @@
 import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { isWithin } from "../kiln/paths.ts";
 import type { Manifest } from "./manifest.ts";
 
 /** The kiln a test runs against: a folder copied, plus notes written. */
@@ -158,19 +159,12 @@ export function readCasesFile(
     };
   }
   const dir = path.dirname(file);
+  const refused = confinementProblem(file, checked.data);
+  if (refused) return { file, message: refused };
   const top: Fixture = {
     ...(checked.data.fixtures ? { dir: path.resolve(dir, checked.data.fixtures) } : {}),
     notes: checked.data.notes ?? {},
   };
-  for (const f of [checked.data.fixtures, ...checked.data.cases.map((c) => c.fixtures)]) {
-    if (f === undefined) continue;
-    const abs = path.resolve(dir, f);
-    try {
-      if (!Deno.statSync(abs).isDirectory) throw new Error();
-    } catch {
-      return { file, message: `fixtures: ${f} is not a folder beside the cases file` };
-    }
-  }
   const cases = checked.data.cases.map((c): DataCase => ({
     name: c.name,
     kind: "case",
@@ -190,6 +184,69 @@ export function readCasesFile(
     file,
   }));
   return { cases, fixture: top };
+}
+
+/**
+ * Why a cases file reaches outside its plugin's folder, or null. A cases file comes with the
+ * plugin (maybe from a shared kiln), so `fixtures` must name a folder inside the plugin's own
+ * folder (no absolute path, no `..` out, no symlink resolving out) and `notes`/`writes` keys must
+ * be kiln-relative paths that stay inside the throwaway kiln.
+ */
+function confinementProblem(file: string, data: z.infer<typeof fileSchema>): string | null {
+  const dir = path.dirname(file);
+  const where = (c: string | null, field: string) =>
+    `E_PATH: ${path.basename(file)}${c === null ? "" : `, case ${JSON.stringify(c)}`}, ${field}`;
+  const scopes: { name: string | null; fixtures?: string; keys: [string, string[]][] }[] = [
+    { name: null, fixtures: data.fixtures, keys: [["notes", Object.keys(data.notes ?? {})]] },
+    ...data.cases.map((c) => ({
+      name: c.name,
+      fixtures: c.fixtures,
+      keys: [["notes", Object.keys(c.notes ?? {})], ["writes", Object.keys(c.writes ?? {})]] as [
+        string,
+        string[],
+      ][],
+    })),
+  ];
+  for (const s of scopes) {
+    if (s.fixtures !== undefined) {
+      const why = folderEscape(dir, s.fixtures);
+      if (why) {
+        return `${where(s.name, "fixtures")}: ${JSON.stringify(s.fixtures)} ${why}; ` +
+          "fixtures must be a folder inside the plugin's folder, named relative to the cases file";
+      }
+    }
+    for (const [field, keys] of s.keys) {
+      for (const key of keys) {
+        if (path.isAbsolute(key) || escapes(path.normalize(key))) {
+          return `${where(s.name, field)}: ${JSON.stringify(key)} is not a kiln-relative path; ` +
+            "name notes relative to the test kiln, without a leading / or ..";
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** Why `rel` (relative to `dir`) does not stay inside `dir`, or null when it does. */
+function folderEscape(dir: string, rel: string): string | null {
+  if (path.isAbsolute(rel)) return "is an absolute path";
+  const abs = path.resolve(dir, rel);
+  if (escapes(path.relative(dir, abs))) return "leaves the plugin's folder";
+  let real: string;
+  try {
+    real = Deno.realPathSync(abs);
+    if (!Deno.statSync(real).isDirectory) throw new Error();
+  } catch {
+    return "is not a folder beside the cases file";
+  }
+  if (!isWithin(Deno.realPathSync(dir), real)) {
+    return "resolves through a symlink to outside the plugin's folder";
+  }
+  return null;
+}
+
+function escapes(rel: string): boolean {
+  return rel === ".." || rel.startsWith(".." + path.sep) || path.isAbsolute(rel);
 }
 
 /** Create a temporary kiln holding the fixture; the caller removes it. */
@@ -251,7 +308,9 @@ export function checkWrites(kilnRoot: string, writes: Expectation["writes"]): st
   for (const [rel, want] of Object.entries(writes ?? {})) {
     let text: string | null = null;
     try {
-      text = Deno.readTextFileSync(path.resolve(kilnRoot, rel));
+      // Only files inside the throwaway kiln are read back (never through a symlink out of it).
+      const real = Deno.realPathSync(path.resolve(kilnRoot, rel));
+      if (isWithin(kilnRoot, real)) text = Deno.readTextFileSync(real);
     } catch { /* missing */ }
     if (want === null) {
       if (text !== null) return `${rel} exists, but the case expects no such note`;

@@ -180,6 +180,20 @@ export const BINDINGS: readonly BindingSpec[] = [
     available: true,
   },
   {
+    name: "state.increment",
+    capability: "StateManage",
+    runs: "host",
+    params: [
+      p("key", "string", "state key"),
+      p("by", "number", "what to add (default 1; negative subtracts)", true),
+      p("options", "object", '{ttl (seconds or "10m"), scope (plugin, kiln, global)}', true),
+    ],
+    returns: "number (the new value)",
+    doc: "Add to a stored number (a missing key counts as 0) in one step: concurrent runs never " +
+      "lose each other's updates, as a state.get followed by a state.set can.",
+    available: true,
+  },
+  {
     name: "state.delete",
     capability: "StateManage",
     runs: "host",

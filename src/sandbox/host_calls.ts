@@ -77,6 +77,8 @@ export interface HostCallContext {
   pending?: PendingCalls;
   /** Told about progress events (`crucible.progress`, workflow tasks). */
   onProgress?(event: Json): void;
+  /** In a dry run, the report of what was simulated or refused. */
+  dryRunNotes?: string[];
 }
 
 function refuse(code: string, message: string): CallReply {
@@ -143,6 +145,17 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         : [args[0], { ...options, method: "POST", body: args[1] ?? null }];
     }
     if (call.binding.startsWith("http.")) {
+      if (ctx.writes.dryRun) {
+        // Any request, a GET included, has effects on the other side (logs, counters, tokens).
+        const url = typeof args[0] === "string" ? args[0] : "";
+        const method = String((args[1] as { method?: Json } | null)?.method ?? "GET");
+        ctx.dryRunNotes?.push(`HTTP ${method.toUpperCase()} ${url} refused (dry run)`);
+        return refuse(
+          "E_DRY_RUN",
+          `plugin ${ctx.plugin} called crucible.${call.binding}(${JSON.stringify(url)}) in a dry ` +
+            "run, which sends no network requests; run without --dry-run to send it",
+        );
+      }
       let target = "";
       const check = (url: URL) => {
         const scheme = url.protocol === "http:"
@@ -213,9 +226,13 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       return denied(needed, typeof args[0] === "string" ? args[0] : undefined);
     }
     if (call.binding.startsWith("state.")) {
-      const optionsAt = { "state.get": 1, "state.set": 2, "state.delete": 1, "state.keys": 0 }[
-        call.binding
-      ] ?? 0;
+      const optionsAt = {
+        "state.get": 1,
+        "state.set": 2,
+        "state.increment": 2,
+        "state.delete": 1,
+        "state.keys": 0,
+      }[call.binding] ?? 0;
       const scope = scopeOf(args[optionsAt]);
       const held = ctx.grant.find((c) => c.name === "StateManage") as { scope: StateScope };
       if (SCOPE_RANK[scope] > SCOPE_RANK[held.scope]) {
@@ -227,6 +244,10 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         const o = args[2];
         const ttl = o && typeof o === "object" && !Array.isArray(o) ? o.ttl : undefined;
         ctx.state.set(args[0], args[1], ttl, scope);
+      } else if (call.binding === "state.increment") {
+        const o = args[2];
+        const ttl = o && typeof o === "object" && !Array.isArray(o) ? o.ttl : undefined;
+        value = ctx.state.increment(args[0], args[1], ttl, scope);
       } else if (call.binding === "state.delete") value = ctx.state.delete(args[0], scope);
       else value = ctx.state.keys(scope);
       ctx.onUse({

@@ -25,7 +25,7 @@ import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
-import { PluginState } from "../api/state.ts";
+import { type DryRunState, dryRunState, PluginState } from "../api/state.ts";
 import { cacheDir, configDir } from "../config/paths.ts";
 import { type PoolJob, SandboxPool } from "./pool.ts";
 import { runInProcess } from "./process.ts";
@@ -92,6 +92,8 @@ export interface InvocationRequest {
   dryRun?: boolean;
   /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
   writeLog?: NoteWrite[];
+  /** A dry run's simulated state and report, shared the same way (runner-set). */
+  dryRunState?: DryRunState;
   /** Told about the plugin's progress events as they happen (and those of plugins it calls). */
   onProgress?: (event: Json, plugin: string) => void;
   /** Record which lines of the plugin ran (`cru plugins test`); see {@link InvocationResult}. */
@@ -100,6 +102,12 @@ export interface InvocationRequest {
 
 /** Capabilities only the host enforces: approved on first use rather than before the run. */
 const HOST_ENFORCED = new Set(["KilnWrite", "FsWrite", "PluginInvoke", "StateManage"]);
+
+/** Network capabilities: a dry run refuses every request, so it neither asks nor grants them. */
+const NETWORK = new Set(["NetworkHttp", "NetworkHttps"]);
+
+/** Host-enforced capabilities whose effects a dry run only records, so it does not ask for them. */
+const SIMULATED_WRITES = new Set(["KilnWrite", "FsWrite"]);
 
 /** How deep plugin-to-plugin calls may nest. */
 export const MAX_CALL_DEPTH = 8;
@@ -126,6 +134,11 @@ export interface InvocationResult {
   writes: NoteWrite[];
   /** True for a dry run. */
   dryRun: boolean;
+  /**
+   * In a dry run, what else was simulated or refused (state changes not saved, HTTP requests
+   * refused, approvals a real run would ask for), in order; empty otherwise.
+   */
+  simulated: string[];
   /** Line coverage, when asked for and the engine can report it. */
   coverage?: CoverageReport;
 }
@@ -196,7 +209,7 @@ export class PluginRunner {
   #o: RunnerOptions;
   #pool: SandboxPool;
   #ownPool: boolean;
-  #rates = new RateLimits();
+  #rates: RateLimits;
   #kiln: KilnApi;
   #root: string;
 
@@ -206,6 +219,11 @@ export class PluginRunner {
     this.#pool = options.pool ??
       new SandboxPool({ payloadLimit: options.config.sandbox.fileSize + 1024 * 1024 });
     this.#root = Deno.realPathSync(options.kilnRoot);
+    // Buckets live in the kiln, so back-to-back `cru` processes share them.
+    this.#rates = new RateLimits({
+      dir: path.join(this.#root, PRIVATE_DIR, "rate"),
+      root: this.#root,
+    });
     this.#kiln = options.kilnApi ??
       new KilnApi(this.#root, {
         fileSize: options.config.sandbox.fileSize,
@@ -228,10 +246,12 @@ export class PluginRunner {
     const resolved = typeof req.plugin === "string" ? this.#o.registry.get(req.plugin) : req.plugin;
     const name = typeof req.plugin === "string" ? req.plugin : req.plugin.name;
     const writeMode: WriteMode = { dryRun: req.dryRun ?? false, log: req.writeLog ?? [] };
+    const dry = writeMode.dryRun ? req.dryRunState ?? dryRunState() : undefined;
     const base = {
       invocation,
       writes: writeMode.log,
       dryRun: writeMode.dryRun,
+      simulated: dry?.notes ?? [],
       plugin: { name, version: resolved?.version ?? null, hash: resolved?.hash ?? "" },
       logs: [] as string[],
       security,
@@ -298,11 +318,11 @@ export class PluginRunner {
 
     const sandbox = this.#o.config.sandbox;
     try {
-      this.#rates.take(
-        name,
-        Math.min(m.limits.rate ?? sandbox.rate, sandbox.max.rate),
-        sandbox.burst,
-      );
+      this.#rates.take(name, {
+        perMinute: Math.min(m.limits.rate ?? sandbox.rate, sandbox.max.rate),
+        burst: sandbox.burst,
+        dryRun: writeMode.dryRun,
+      });
     } catch (e) {
       return fail((e as CrucibleError).code, (e as Error).message);
     }
@@ -323,6 +343,11 @@ export class PluginRunner {
         onFirstUse.push(cap);
         continue;
       }
+      if (dry && NETWORK.has(cap.name)) {
+        // A dry run sends nothing: network is neither asked for nor granted.
+        dry.notes.push(`a real run would ask for ${formatCapability(cap)}`);
+        continue;
+      }
       const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
         operation: CAPABILITY_INFO[cap.name].summary,
         impact: IMPACT[cap.name] ?? "",
@@ -333,6 +358,13 @@ export class PluginRunner {
     const approveOnUse = async (name: string): Promise<Capability | null> => {
       const cap = onFirstUse.find((c) => c.name === name);
       if (!cap) return null;
+      if (dry && SIMULATED_WRITES.has(cap.name)) {
+        // Nothing is written in a dry run, so there is nothing to approve yet.
+        dry.notes.push(`a real run would ask for ${formatCapability(cap)}`);
+        onFirstUse.splice(onFirstUse.indexOf(cap), 1);
+        grant.push(cap);
+        return cap;
+      }
       const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
         operation: CAPABILITY_INFO[cap.name].summary,
         impact: IMPACT[cap.name] ?? "",
@@ -414,11 +446,20 @@ export class PluginRunner {
           writes: writeMode,
           dependencies: m.dependencies.map((d) => d.name),
           invokePlugin: (target, targetParams, targetFn) =>
-            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req, writeMode),
+            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req, {
+              ...writeMode,
+              state: dry,
+            }),
           state: new PluginState(name, {
             kilnRoot: this.#root,
             configDir: this.#o.configDir ?? configDir(),
+            dryRun: dry,
+            warn: (message) => {
+              security.push(message);
+              this.#audit({ kind: "security", invocation, plugin: name, message });
+            },
           }),
+          dryRunNotes: dry?.notes,
           fileSize: limits.fileSize,
           guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
@@ -462,7 +503,7 @@ export class PluginRunner {
     params: Json,
     fn: string | undefined,
     parent: InvocationRequest,
-    writes: WriteMode,
+    writes: WriteMode & { state?: DryRunState },
   ): Promise<Json> {
     const stack = [...chain, caller];
     if (stack.includes(target)) {
@@ -486,6 +527,7 @@ export class PluginRunner {
       signal: parent.signal,
       dryRun: writes.dryRun,
       writeLog: writes.log,
+      dryRunState: writes.state,
       onProgress: parent.onProgress,
     });
     if (!r.ok) {

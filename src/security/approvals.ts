@@ -44,6 +44,7 @@ import type { Config, RememberedApproval } from "../config/config.ts";
 import { ConfigError, InvalidParamsError } from "../errors.ts";
 import { suggest } from "../suggest.ts";
 import { CAPABILITY_INFO, CAPABILITY_NAMES } from "./capability.ts";
+import { terminalText } from "./terminal_text.ts";
 
 /** How a request was settled. The first five approve without a prompt; the last three refuse. */
 export type ApprovalDecision =
@@ -271,20 +272,13 @@ function unwritable(file: string, e: unknown): ConfigError {
   return new ConfigError(file, `cannot be updated: ${(e as Error).message}`, { cause: e });
 }
 
-// deno-lint-ignore no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
 /**
  * Plugin metadata is untrusted: without this a description could carry escape sequences that
  * repaint the prompt (show "KilnRead" where the request is "Unsafe") or bidi controls that reorder
- * it. Control characters become spaces or U+FFFD, and long text is cut.
+ * it. Control characters are shown as escapes, and long text is cut.
  */
 function terminalSafe(text: string, max = 200): string {
-  const flat = text.replace(
-    UNSAFE,
-    (c) => (c === "\n" || c === "\t" || c === "\r" ? " " : "\ufffd"),
-  );
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return terminalText(text, { max });
 }
 
 function shellArg(arg: string): string {

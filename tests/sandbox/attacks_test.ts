@@ -134,7 +134,10 @@ Deno.test("reading .crucible/ and following a symlink out of the kiln are refuse
     ok(startsWith(v.directOutside, "ERR NotCapable"), v.directOutside);
     strictEqual(v.fine, "A");
     ok(!JSON.stringify(r).includes("stolen words") && !JSON.stringify(r).includes("trusted"));
-    deepStrictEqual(snapshot(kiln.root, [".crucible/index.db", ".crucible/journal"]), before);
+    deepStrictEqual(
+      snapshot(kiln.root, [".crucible/index.db", ".crucible/journal", ".crucible/rate"]),
+      before,
+    );
     strictEqual(events.filter((e) => e.kind === "security").length, 5);
   } finally {
     runner.close();
@@ -441,7 +444,7 @@ Deno.test("cancellation stops an invocation with E_CANCELLED", async () => {
 
 Deno.test("a burst over the rate limit is refused with E_RATE_LIMIT", async () => {
   using kiln = tempKiln({ "a.md": "# A\n" });
-  kiln.write(".crucible/config.yaml", "sandbox:\n  rate: 2/min\n  burst: 3\n");
+  kiln.write(".crucible/config.yaml", "sandbox:\n  rate: 6/min\n  burst: 3\n");
   const { runner, events } = testRunner(kiln);
   try {
     const p = jsPlugin("chatty", "", "return 1;");
@@ -449,7 +452,7 @@ Deno.test("a burst over the rate limit is refused with E_RATE_LIMIT", async () =
     for (let i = 0; i < 5; i++) results.push(await runner.invoke({ plugin: p }));
     deepStrictEqual(results.map((r) => r.ok), [true, true, true, false, false]);
     strictEqual(results[3].error?.code, "E_RATE_LIMIT");
-    ok(/more than 2 times a minute/.test(results[3].error!.message));
+    ok(/more than 6 times a minute/.test(results[3].error!.message));
     strictEqual(
       events.filter((e) => e.kind === "invocation.end" && e.status === "error").length,
       2,

@@ -157,7 +157,7 @@ test("Deny refuses and writes nothing; escape codes in the description stay iner
   // Had the ESC[2J reached the terminal, the header above the description would be wiped.
   match(screen, /Plugin dice-roller 1\.2\.0 .*asks for approval/);
   ok(
-    screen.includes("Rolls dice\ufffd[2J\ufffd[Hpretend"),
+    screen.includes("Rolls dice\\x1b[2J\\x1b[Hpretend"),
     `escapes shown inert; pane:\n${screen}`,
   );
   match(screen, /capability\s+KilnWrite \(high risk\)/);

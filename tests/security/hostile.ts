@@ -35,7 +35,8 @@ export interface HostileWorld extends Disposable {
 export interface ChecksumOptions {
   /**
    * Paths (relative to the kiln, decoy or HOME, prefixed `kiln:`, `decoy:` or `home:`) whose
-   * subtrees are skipped, e.g. `kiln:.crucible/audit` where a run is expected to log.
+   * subtrees are skipped, e.g. `kiln:.crucible/audit` where a run is expected to log. The rate
+   * buckets (`kiln:.crucible/rate`), which every admitted run updates, are always skipped.
    */
   skip?: string[];
 }
@@ -88,7 +89,7 @@ export function hostileWorld(kilnFiles: Record<string, string | Uint8Array> = {}
       Deno.writeTextFileSync(path.join(configDir, "config.yaml"), yaml);
     },
     checksums(options = {}) {
-      const skip = (options.skip ?? []).map((s) => {
+      const skip = [...(options.skip ?? []), "kiln:.crucible/rate"].map((s) => {
         const colon = s.indexOf(":");
         return path.join(roots[s.slice(0, colon)], s.slice(colon + 1));
       });

@@ -315,6 +315,6 @@ Deno.test("planted entries cannot put terminal escapes on screen through undo or
     // deno-lint-ignore no-control-regex
     ok(!/[\u001b\u009b\u202e]/.test(text), JSON.stringify(text));
   }
-  match(list.stdout, /ok\\u001b\[2J/);
+  match(list.stdout, /ok\\x1b\[2J/);
   assertUnchanged(before, await world.checksums({ skip: NOISE }));
 });

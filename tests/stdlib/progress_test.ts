@@ -30,7 +30,7 @@ Deno.test("progress events are capped per invocation and printed without control
     strictEqual(r.ok, true);
     strictEqual(seen.length, MAX_PROGRESS_EVENTS + 1);
     ok(/the rest are not shown/.test(seen.at(-1)!));
-    strictEqual(seen[0], "[chatty] \\u001b[2J\\u001b[31mstep 1");
+    strictEqual(seen[0], "[chatty] \\x1b[2J\\x1b[31mstep 1");
     // deno-lint-ignore no-control-regex
     ok(seen.every((line) => !/[\u0000-\u001f]/.test(line)));
   } finally {
