@@ -69,6 +69,8 @@ Deno.test("the default quota holds without any config, and a kiln config can onl
     ".crucible/plugins/flood.lua": FLOOD.replace("LIMITS\n", ""),
     ".crucible/config.yaml": "sandbox:\n  writes: 5000\n",
   });
+  // A thousand journaled writes take a while on a busy machine; the quota, not the clock, ends it.
+  world.userConfig("sandbox:\n  timeout: 10m\n");
   const r = await world.cru(["plugins", "run", "flood", "--yes", "--json"]);
   strictEqual(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout) as { error: { code: string; message: string } };
