@@ -191,7 +191,13 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
       if (ctx.shouldStop()) throw stopped();
       throw e;
     }
-    if (ctx.shouldStop()) throw stopped();
+    // The stop error the plugin did not catch keeps its place (file, line, traceback).
+    if (
+      ctx.shouldStop() &&
+      !(typeof text === "string" && text.startsWith('{"error":{"code":"E_TIMEOUT"'))
+    ) {
+      throw stopped();
+    }
     return text;
   };
   let hit: number[] | undefined;

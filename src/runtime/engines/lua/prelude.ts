@@ -458,8 +458,8 @@ function __cru_run(code, chunkname, fn, params, cover)
   return '{"ok":true,"value":' .. text .. '}'
 end
 
-for _, f in pairs({ __cru_run, __cru_callback, report, fail, handler, encode, encode_into, quote,
-  quote_char }) do
+for _, f in pairs({ __cru_run, __cru_callback, report, classify_result, classify, fail, handler,
+  encode, encode_into, quote, quote_char }) do
   trusted[f] = true
 end
 `;
