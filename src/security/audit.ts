@@ -390,7 +390,9 @@ export class AuditLog {
   /** Check every folder down to the log's and make the missing ones; throws AuditError. */
   #makePlace(): void {
     const problem = this.#placeProblem();
-    if (problem !== null) throw new AuditError(`cannot use the audit folder: ${problem}`);
+    if (problem !== null) {
+      throw new AuditError(`cannot use the audit folder ${this.dir}: ${problem}`);
+    }
     const steps = this.#steps()!;
     for (const step of steps) {
       if (isRealDirectory(step)) continue;

@@ -5,7 +5,9 @@
  * caller ends, times out or returns without waiting for them.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import * as path from "node:path";
 import { PluginRegistry } from "../../src/plugins/registry.ts";
+import { REPO } from "../helpers.ts";
 import { auditDir, type AuditEvent, AuditLog } from "../../src/security/audit.ts";
 import { assertUnchanged, hostileWorld } from "./hostile.ts";
 import { SandboxPool, testRunner } from "../sandbox/sandbox_helpers.ts";
@@ -201,5 +203,52 @@ Deno.test("pool fan-out: 50 nested calls through the CLI all finish, each audite
   strictEqual(JSON.parse(r.stdout).value, (50 * 51) / 2);
   const ends = pairs(AuditLog.read(auditDir(world.kiln.root)));
   strictEqual(ends.get("leaf")?.filter((e) => e.status === "ok").length, 50);
+  assertUnchanged(before, await world.checksums({ skip: ["kiln:.crucible/audit"] }));
+});
+
+Deno.test("pool fan-out: interrupting cru ends the caller and its nested calls, audited", async () => {
+  using world = hostileWorld({
+    ".crucible/plugins/leaf.lua": LEAF,
+    ".crucible/plugins/wide.lua": fanout("wide", "leaf", 4),
+  });
+  const before = await world.checksums({ skip: ["kiln:.crucible/audit"] });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-net",
+      path.join(REPO, "cli.ts"),
+      "--kiln",
+      world.kiln.root,
+      "plugins",
+      "run",
+      "wide",
+      "--params",
+      '{"spin":true}',
+      "--json",
+    ],
+    env: world.env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Interrupt once a nested call is running (its start is in the audit log).
+  const dir = auditDir(world.kiln.root);
+  while (
+    !AuditLog.readWithWarnings(dir).events.some((e) =>
+      e.plugin === "leaf" && e.kind === "invocation.start"
+    )
+  ) await new Promise((r) => setTimeout(r, 100));
+  child.kill("SIGINT");
+  const res = await child.output();
+  strictEqual(res.code, 1, new TextDecoder().decode(res.stderr));
+  strictEqual(JSON.parse(new TextDecoder().decode(res.stdout)).error.code, "E_CANCELLED");
+  const ends = pairs(AuditLog.read(dir));
+  strictEqual(ends.get("wide")?.[0].error?.code, "E_CANCELLED");
+  ok((ends.get("leaf") ?? []).length >= 1);
   assertUnchanged(before, await world.checksums({ skip: ["kiln:.crucible/audit"] }));
 });
