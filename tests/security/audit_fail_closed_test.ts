@@ -6,6 +6,11 @@
 import { ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { assertUnchanged, hostileWorld } from "./hostile.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import type { PluginRegistry } from "../../src/plugins/registry.ts";
+import { PluginRunner } from "../../src/sandbox/invoke.ts";
+import { AuditError, type AuditEvent } from "../../src/security/audit.ts";
+import { fixedApprover, luaPlugin } from "../sandbox/sandbox_helpers.ts";
 
 const WRITER = `---
 name: writer
@@ -130,3 +135,46 @@ function deepEqualDir(dir: string, names: string[]): void {
     JSON.stringify(names),
   );
 }
+
+Deno.test("audit fail-closed: an audit log that fails mid-run stops the plugin with E_AUDIT", async () => {
+  using world = hostileWorld({ "Home.md": "# Home\n", "Other.md": "# Other\n" });
+  const before = await world.checksums();
+  // The log takes the start, then the disk fills up (or the folder goes away) mid-run.
+  const audit = {
+    record(event: Omit<AuditEvent, "ts">) {
+      if (event.kind !== "invocation.start") {
+        throw new AuditError("cannot append to the audit log: no space left on device");
+      }
+    },
+  };
+  const config = loadConfig({
+    kilnRoot: world.kiln.root,
+    env: (n) => n === "CRUCIBLE_CONFIG_DIR" ? world.configDir : undefined,
+  });
+  const runner = new PluginRunner({
+    kilnRoot: world.kiln.root,
+    registry: { get: () => undefined } as unknown as PluginRegistry,
+    config,
+    audit,
+    approver: fixedApprover(["KilnWrite"]),
+    configDir: world.configDir,
+  });
+  const p = await luaPlugin(
+    "reader",
+    "capabilities: [KilnRead, KilnWrite]\n",
+    `function main()
+       crucible.read_note("Other")
+       while true do end
+     end`,
+  );
+  try {
+    const r = await runner.invoke({ plugin: p });
+    strictEqual(r.ok, false);
+    strictEqual(r.error?.code, "E_AUDIT", JSON.stringify(r.error));
+    ok(r.error!.message.includes("plugin reader was stopped"), r.error!.message);
+    assertUnchanged(before, await world.checksums());
+  } finally {
+    runner.close();
+    p.cleanup();
+  }
+});
