@@ -5,7 +5,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { resolveKilnRoot } from "../kiln/mod.ts";
-import { auditDir, type AuditEvent, AuditLog } from "../security/audit.ts";
+import { type AuditEvent, AuditLog, checkedAuditDir } from "../security/audit.ts";
 import type { GlobalOptions } from "./context.ts";
 import { duration, eprintln, err, out, printJson, println, safe, type Style } from "./output.ts";
 import { parseLimit, UsageError } from "./usage.ts";
@@ -61,7 +61,7 @@ export function registerAuditCommand(program: Command, globals: () => GlobalOpti
         flag: globals().kiln,
         env: Deno.env.get("CRUCIBLE_KILN"),
       });
-      const { events, warnings } = AuditLog.readWithWarnings(auditDir(root), {
+      const { events, warnings } = AuditLog.readWithWarnings(checkedAuditDir(root), {
         plugin: opts.plugin,
         since,
         security: opts.security,

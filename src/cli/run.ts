@@ -173,18 +173,29 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
         approver,
         audit: AuditLog.forKiln(root, { retentionDays: config.audit.retentionDays }),
       });
+      // Ctrl-C or a termination request stops the plugin (and the plugins it called) the way a
+      // timeout does, so each of them is audited as ended before cru exits.
+      const interrupt = new AbortController();
+      const signals: Deno.Signal[] = Deno.build.os === "windows"
+        ? ["SIGINT", "SIGBREAK"]
+        : ["SIGINT", "SIGTERM"];
+      const onSignal = () =>
+        interrupt.abort({ code: "E_CANCELLED", message: "cru was interrupted" });
+      for (const s of signals) Deno.addSignalListener(s, onSignal);
       try {
         const result = await runner.invoke({
           plugin,
           params,
           fn: opts.fn,
           timeoutMs,
+          signal: interrupt.signal,
           dryRun: opts.dryRun ?? false,
           onProgress: (event, from) =>
             eprintln(err.dim(`progress: ${formatProgress(event, from)}`)),
         });
         reportInvocation(result, opts.json ?? false);
       } finally {
+        for (const s of signals) Deno.removeSignalListener(s, onSignal);
         runner.close();
       }
     });

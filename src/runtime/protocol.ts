@@ -156,8 +156,18 @@ export interface ReadyMessage {
   type: "ready";
 }
 
+/**
+ * Worker → host: the invocation's engine was disposed and the worker waits for the next one. A
+ * worker that does not say so soon after its result (a Lua `__gc` finalizer spinning while the
+ * state closes) is terminated rather than kept warm.
+ */
+export interface IdleMessage {
+  type: "idle";
+  id: string;
+}
+
 /** Any message from the worker. */
-export type WorkerMessage = CallMessage | UseMessage | ResultMessage | ReadyMessage;
+export type WorkerMessage = CallMessage | UseMessage | ResultMessage | ReadyMessage | IdleMessage;
 
 /** Host reply to a call, as JSON in the data buffer. */
 export type CallReply = { ok: true; value: Json } | { ok: false; error: ErrorInfo };

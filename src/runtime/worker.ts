@@ -24,6 +24,6 @@ self.onmessage = (e: MessageEvent<InitMessage | InvokeMessage>) => {
     modules = m.modules;
     post({ type: "ready" });
   } else if (m.type === "invoke") {
-    void runInvocation(m, link!, modules, post);
+    void runInvocation(m, link!, modules, post).then(() => post({ type: "idle", id: m.id }));
   }
 };

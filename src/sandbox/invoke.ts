@@ -27,7 +27,7 @@ import { toJson } from "../runtime/engine.ts";
 import { KilnApi, type NoteWrite, type WriteMode } from "../api/kiln_api.ts";
 import { type DryRunState, dryRunState, PluginState } from "../api/state.ts";
 import { cacheDir, configDir } from "../config/paths.ts";
-import { type PoolJob, SandboxPool } from "./pool.ts";
+import { type PoolJob, SandboxPool, stopReason } from "./pool.ts";
 import { runInProcess } from "./process.ts";
 import { RateLimits } from "./rate_limit.ts";
 import { answerCall, type CapabilityUse } from "./host_calls.ts";
@@ -88,6 +88,8 @@ export interface InvocationRequest {
   validateParams?: boolean;
   /** Plugins already on the call stack (plugin-to-plugin calls; set by the runner). */
   chain?: readonly string[];
+  /** The caller's deadline, `performance.now()` ms (plugin-to-plugin calls; set by the runner). */
+  deadline?: number;
   /** Record note writes instead of performing them (and plugins called from this one too). */
   dryRun?: boolean;
   /** Shared with plugins this one calls, so one invocation reports every write (runner-set). */
@@ -256,7 +258,21 @@ export class PluginRunner {
       logs: [] as string[],
       security,
     };
+    // Stops the sandbox (the caller's signal, an audit log that fails mid-run) and, once this
+    // invocation is over, every plugin it called that is still running or queued.
+    const own = new AbortController();
+    const onCallerAbort = () => own.abort(req.signal!.reason);
+    req.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    if (req.signal?.aborted) onCallerAbort();
+    const calls = new Set<Promise<unknown>>();
+    const audit = (event: Omit<AuditEvent, "ts">): void => {
+      const problem = this.#audit(event);
+      if (problem !== null && !own.signal.aborted) {
+        own.abort({ code: "E_AUDIT", message: `plugin ${name} was stopped: ${problem}` });
+      }
+    };
     const fail = (code: string, message: string): InvocationResult => {
+      req.signal?.removeEventListener("abort", onCallerAbort);
       const result = {
         ...base,
         ok: false,
@@ -306,7 +322,8 @@ export class PluginRunner {
       return fail("E_INVALID_PARAMS", (e as Error).message);
     }
 
-    this.#audit({
+    // No audit, no run: a plugin never starts when its start cannot be recorded.
+    const unaudited = this.#audit({
       kind: "invocation.start",
       invocation,
       plugin: name,
@@ -315,6 +332,7 @@ export class PluginRunner {
       invoker: req.invoker ?? { kind: "user" },
       paramsDigest: paramsDigest(params),
     });
+    if (unaudited !== null) return fail("E_AUDIT", `plugin ${name} was not run: ${unaudited}`);
 
     const sandbox = this.#o.config.sandbox;
     try {
@@ -381,11 +399,19 @@ export class PluginRunner {
     );
     if ("error" in limits) return fail("E_APPROVAL_DENIED", limits.error);
     writeMode.quota = { writes: limits.writes, folderDepth: limits.folderDepth };
-    const timeoutMs = Math.min(req.timeoutMs ?? limits.timeout, sandbox.max.timeout);
+    // A plugin called by another never outlives its caller's deadline.
+    const timeoutMs = Math.max(
+      1,
+      Math.min(
+        req.timeoutMs ?? limits.timeout,
+        sandbox.max.timeout,
+        req.deadline === undefined ? Infinity : Math.ceil(req.deadline - performance.now()),
+      ),
+    );
 
     const language = p.language === "lua" || p.language === "rune" ? p.language : "unknown";
     const onUse = (use: CapabilityUse) => {
-      this.#audit({
+      audit({
         kind: "capability",
         invocation,
         plugin: name,
@@ -399,13 +425,14 @@ export class PluginRunner {
           (use.target ? `(${JSON.stringify(use.target)})` : "") +
           `, refused: ${use.reason ?? `needs ${use.capability}`}`;
         security.push(message);
-        this.#audit({ kind: "security", invocation, plugin: name, message });
+        audit({ kind: "security", invocation, plugin: name, message });
       }
     };
     const isolation = m.isolation === "process" || sandbox.isolation === "process"
       ? "process"
       : "worker";
     const pending = new PendingCalls();
+    const deadline = performance.now() + timeoutMs;
     const job = {
       // Permissions name the kiln, so a warm worker is reused only for the same kiln.
       key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
@@ -445,11 +472,16 @@ export class PluginRunner {
           approveOnUse,
           writes: writeMode,
           dependencies: m.dependencies.map((d) => d.name),
-          invokePlugin: (target, targetParams, targetFn) =>
-            this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req, {
-              ...writeMode,
-              state: dry,
-            }),
+          invokePlugin: (target, targetParams, targetFn) => {
+            const call = this.#callPlugin(name, target, targetParams, targetFn, {
+              parent: req,
+              writes: { ...writeMode, state: dry },
+              signal: own.signal,
+              deadline,
+            });
+            calls.add(call);
+            return call.finally(() => calls.delete(call));
+          },
           state: new PluginState(name, {
             kilnRoot: this.#root,
             configDir: this.#o.configDir ?? configDir(),
@@ -469,10 +501,26 @@ export class PluginRunner {
         }),
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
-      signal: req.signal,
-      nested: (req.chain?.length ?? 0) > 0,
+      signal: own.signal,
+      depth: req.chain?.length ?? 0,
     } satisfies PoolJob;
     const result = isolation === "process" ? await runInProcess(job) : await this.#pool.run(job);
+    // Plugins this one started and did not wait for end with it (and are audited as such)
+    // before its own end is recorded, so every start has an end and none outlives its caller.
+    if (calls.size > 0) {
+      own.abort({
+        code: result.ok ? "E_CANCELLED" : result.error!.code,
+        message: `its caller, plugin ${name}, ended before it finished` +
+          (result.ok ? "" : ` (${result.error!.code})`),
+      });
+      await Promise.allSettled([...calls]);
+    }
+    req.signal?.removeEventListener("abort", onCallerAbort);
+    // An audit log that failed mid-run stopped the sandbox; say so even if it had finished.
+    if (own.signal.aborted && stopReason(own.signal)[0] === "E_AUDIT" && result.ok) {
+      const [code, message] = stopReason(own.signal);
+      Object.assign(result, { ok: false, value: undefined, error: { code, message } });
+    }
     const durationMs = performance.now() - started;
     if (result.logsDropped) result.logs.push(`… ${result.logsDropped} more log lines dropped`);
     this.#audit({
@@ -495,17 +543,24 @@ export class PluginRunner {
     };
   }
 
-  /** A plugin-to-plugin call: cycle and depth checks, then an invocation of its own. */
+  /**
+   * A plugin-to-plugin call: cycle and depth checks, then an invocation of its own, queued for a
+   * sandbox like any other, bounded by the caller's deadline and stopped when the caller ends.
+   */
   async #callPlugin(
     caller: string,
-    chain: readonly string[],
     target: string,
     params: Json,
     fn: string | undefined,
-    parent: InvocationRequest,
-    writes: WriteMode & { state?: DryRunState },
+    from: {
+      parent: InvocationRequest;
+      writes: WriteMode & { state?: DryRunState };
+      signal: AbortSignal;
+      deadline: number;
+    },
   ): Promise<Json> {
-    const stack = [...chain, caller];
+    const { parent, writes } = from;
+    const stack = [...(parent.chain ?? []), caller];
     if (stack.includes(target)) {
       throw new CrucibleError(
         "E_CYCLE",
@@ -524,7 +579,8 @@ export class PluginRunner {
       fn,
       invoker: { kind: "plugin", name: caller },
       chain: stack,
-      signal: parent.signal,
+      signal: from.signal,
+      deadline: from.deadline,
       dryRun: writes.dryRun,
       writeLog: writes.log,
       dryRunState: writes.state,
@@ -619,12 +675,15 @@ export class PluginRunner {
     return out;
   }
 
-  #audit(event: Omit<AuditEvent, "ts">): void {
+  /** Record one event; returns what went wrong (also printed), or null. */
+  #audit(event: Omit<AuditEvent, "ts">): string | null {
     try {
       this.#o.audit?.record(event);
+      return null;
     } catch (e) {
-      // An audit failure must not pass silently, but it must not take a plugin run down either.
-      console.error(`audit log: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      console.error(`audit log: ${message}`);
+      return message;
     }
   }
 }

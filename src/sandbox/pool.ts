@@ -2,7 +2,15 @@
  * The sandbox pool: Deno Web Workers with narrowed permissions, kept warm per (plugin hash,
  * grant) and reused, at most `size` running at once (the rest queue). A stuck invocation is asked
  * to stop, then its worker is terminated and replaced; a crashed worker is replaced too. Engine
- * state never outlives an invocation (each one gets a fresh engine instance inside the worker).
+ * state never outlives an invocation (each one gets a fresh engine instance inside the worker),
+ * and a worker that does not go idle soon after its result is terminated, not kept warm.
+ *
+ * Plugin-to-plugin calls take run slots like any other job. A job blocked in a host call that
+ * waits for plugins it called (`invoke_plugin`, `invoke_plugin_wait`, `batch`) lends its slot
+ * while it waits and takes one back, before any new job, when the answer is ready. So a slot is
+ * always held by a job that makes progress: a full pool queues nested calls but never deadlocks,
+ * and deeper calls are started before shallower ones so a fan-out finishes the calls it waits for
+ * before it opens new ones.
  *
  * @module
  */
@@ -27,6 +35,11 @@ export interface PoolOptions {
   payloadLimit?: number;
   /** Time between the stop request and terminate() (default 250 ms). */
   graceMs?: number;
+  /**
+   * Time a worker has, after its result, to dispose of the engine and say it is idle; after it,
+   * the worker is terminated instead of kept warm and the result is returned (default 1000 ms).
+   */
+  idleMs?: number;
   /** Compiled WebAssembly modules handed to each worker (e.g. Lua's). */
   modules?: () => Promise<Record<string, WebAssembly.Module>>;
   /** The worker script (default: the runtime's worker.ts). */
@@ -50,10 +63,10 @@ export interface PoolJob {
   /** Cancels the job. */
   signal?: AbortSignal;
   /**
-   * A job started by a running job (plugin-to-plugin call): it runs on the caller's slot, since
-   * the caller is blocked waiting for it; taking a new slot could deadlock a full pool.
+   * How deep in plugin-to-plugin calls the job is (0: asked for by a user or agent). Deeper jobs
+   * are started first when slots free up.
    */
-  nested?: boolean;
+  depth?: number;
 }
 
 interface Slot {
@@ -65,7 +78,30 @@ interface Slot {
   dead: boolean;
   onMessage: ((m: WorkerMessage) => void) | null;
   onError: ((message: string) => void) | null;
+  /** The invocation the worker serves now (replies to earlier ones are dropped). */
+  serving: string | null;
+  /** Fails `ready` (the worker was terminated before it started). */
+  notReady: (e: Error) => void;
 }
+
+/** A job's hold on a run slot. */
+interface Lease {
+  holding: boolean;
+  done: boolean;
+}
+
+/** A job (or a job resuming after nested calls) waiting for a run slot. */
+interface Waiter {
+  rank: number;
+  seq: number;
+  wake: (granted: boolean) => void;
+}
+
+/** Host calls in which the calling job waits for the plugins it called: it lends its slot. */
+const WAITS_FOR_PLUGINS = new Set(["invoke_plugin", "invoke_plugin_wait", "batch"]);
+
+/** Rank of a job resuming after nested calls: above every new job. */
+const RESUMING = 1_000;
 
 const encoder = new TextEncoder();
 
@@ -77,8 +113,16 @@ export interface PoolStats {
   terminated: number;
   /** Jobs that reused a warm worker. */
   reused: number;
-  /** Workers alive now. */
+  /** Workers alive now (running, waiting for nested calls, or idle). */
   alive: number;
+  /** Jobs holding a run slot now. */
+  busy: number;
+  /** Most jobs that ever held a run slot at once (never above `size`). */
+  peakBusy: number;
+  /** Workers serving a job now (running, or waiting for the plugins it called). */
+  active: number;
+  /** Most workers that ever served jobs at once. */
+  peakActive: number;
 }
 
 /**
@@ -97,67 +141,114 @@ export class SandboxPool {
   #idlePerKey: number;
   #payloadLimit: number;
   #graceMs: number;
+  #idleMs: number;
   #modules: () => Promise<Record<string, WebAssembly.Module>>;
   #workerUrl: URL;
   #idle: Slot[] = [];
   #running = 0;
-  #queue: (() => void)[] = [];
+  #queue: Waiter[] = [];
+  #seq = 0;
   #closed = false;
-  #stats = { spawned: 0, terminated: 0, reused: 0 };
+  #stats = { spawned: 0, terminated: 0, reused: 0, peakBusy: 0, peakActive: 0 };
   #alive = new Set<Slot>();
+  /** Cancels each job that has a worker, for close(). */
+  #jobs = new Set<() => void>();
+  #serving = 0;
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? navigator.hardwareConcurrency ?? 2);
     this.#idlePerKey = options.idlePerKey ?? 2;
     this.#payloadLimit = options.payloadLimit ?? 16 * 1024 * 1024;
     this.#graceMs = options.graceMs ?? 250;
+    this.#idleMs = options.idleMs ?? 1000;
     this.#modules = options.modules ?? engineModules;
     this.#workerUrl = options.workerUrl ?? new URL("../runtime/worker.ts", import.meta.url);
   }
 
   /** Counters since the pool was created. */
   stats(): PoolStats {
-    return { ...this.#stats, alive: this.#alive.size };
+    return {
+      ...this.#stats,
+      alive: this.#alive.size,
+      busy: this.#running,
+      active: this.#serving,
+    };
   }
 
   /** Run one job; resolves with the worker's result (errors are results too, never throws). */
   async run(job: PoolJob): Promise<ResultMessage> {
     if (this.#closed) return failure(job, "E_CANCELLED", "the sandbox pool is closed");
-    if (job.signal?.aborted) return failure(job, "E_CANCELLED", "the invocation was cancelled");
-    if (job.nested) return await this.#runOn(job);
-    await this.#acquire();
+    if (job.signal?.aborted) return failure(job, ...stopReason(job.signal));
+    const lease: Lease = { holding: false, done: false };
+    if (!(await this.#acquire(job.depth ?? 0, job.signal))) {
+      return this.#closed
+        ? failure(job, "E_CANCELLED", "the sandbox pool is closed")
+        : failure(job, ...stopReason(job.signal!));
+    }
+    lease.holding = true;
     try {
-      return await this.#runOn(job);
+      return await this.#runOn(job, lease);
     } finally {
-      this.#release();
+      lease.done = true;
+      if (lease.holding) {
+        lease.holding = false;
+        this.#release();
+      }
     }
   }
 
-  /** Terminate every worker; queued and later jobs fail with E_CANCELLED. */
+  /** Terminate every worker; running, queued and later jobs fail with E_CANCELLED. */
   close(): void {
     this.#closed = true;
+    for (const cancel of [...this.#jobs]) cancel();
     for (const slot of [...this.#alive]) this.#kill(slot);
     this.#idle = [];
-    for (const wake of this.#queue.splice(0)) wake();
+    for (const w of this.#queue.splice(0)) w.wake(false);
   }
 
-  #acquire(): Promise<void> {
+  /** Wait for a run slot; false when the pool closed or the signal fired first. */
+  #acquire(rank: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
     if (this.#running < this.size) {
-      this.#running++;
-      return Promise.resolve();
+      this.#grant();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) =>
-      this.#queue.push(() => {
-        this.#running++;
-        resolve();
-      })
-    );
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        rank,
+        seq: this.#seq++,
+        wake: (granted) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(granted);
+        },
+      };
+      const onAbort = () => {
+        this.#queue = this.#queue.filter((w) => w !== waiter);
+        resolve(false);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(waiter);
+    });
+  }
+
+  #grant(): void {
+    this.#running++;
+    this.#stats.peakBusy = Math.max(this.#stats.peakBusy, this.#running);
   }
 
   #release(): void {
     this.#running--;
-    const next = this.#queue.shift();
-    if (next) next();
+    while (this.#running < this.size && this.#queue.length > 0) {
+      let best = 0;
+      for (let i = 1; i < this.#queue.length; i++) {
+        const w = this.#queue[i];
+        const b = this.#queue[best];
+        if (w.rank > b.rank || (w.rank === b.rank && w.seq < b.seq)) best = i;
+      }
+      const [next] = this.#queue.splice(best, 1);
+      this.#grant();
+      next.wake(true);
+    }
   }
 
   #spawn(key: string, permissions: Deno.PermissionOptionsObject): Slot {
@@ -180,6 +271,8 @@ export class SandboxPool {
       dead: false,
       onMessage: null,
       onError: null,
+      serving: null,
+      notReady: () => {},
     };
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
@@ -187,6 +280,7 @@ export class SandboxPool {
       readyResolve = res;
       readyReject = rej;
     });
+    slot.notReady = readyReject;
     worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       if (e.data.type === "ready") readyResolve();
       else slot.onMessage?.(e.data);
@@ -213,16 +307,20 @@ export class SandboxPool {
     this.#alive.delete(slot);
     this.#idle = this.#idle.filter((s) => s !== slot);
     slot.worker.terminate();
+    slot.notReady(new Error("the worker was terminated before it started"));
     this.#stats.terminated++;
   }
 
   #take(job: PoolJob): Slot {
     const i = this.#idle.findIndex((s) => s.key === job.key && !s.dead);
+    let slot: Slot;
     if (i >= 0) {
       this.#stats.reused++;
-      return this.#idle.splice(i, 1)[0];
-    }
-    return this.#spawn(job.key, job.permissions);
+      slot = this.#idle.splice(i, 1)[0];
+    } else slot = this.#spawn(job.key, job.permissions);
+    this.#serving++;
+    this.#stats.peakActive = Math.max(this.#stats.peakActive, this.#serving);
+    return slot;
   }
 
   #park(slot: Slot): void {
@@ -236,7 +334,7 @@ export class SandboxPool {
     while (this.#idle.length > this.size * this.#idlePerKey) this.#kill(this.#idle[0]);
   }
 
-  async #runOn(job: PoolJob): Promise<ResultMessage> {
+  async #runOn(job: PoolJob, lease: Lease): Promise<ResultMessage> {
     let slot: Slot;
     try {
       slot = this.#take(job);
@@ -252,7 +350,9 @@ export class SandboxPool {
     try {
       await slot.ready;
     } catch (e) {
+      this.#serving--;
       this.#kill(slot);
+      if (this.#closed) return failure(job, "E_CANCELLED", "the sandbox pool is closed");
       return failure(
         job,
         "E_SANDBOX",
@@ -260,6 +360,7 @@ export class SandboxPool {
       );
     }
     Atomics.store(slot.control, CTRL.STOP, 0);
+    slot.serving = job.message.id;
     return await new Promise<ResultMessage>((resolve) => {
       let settled = false;
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -269,13 +370,34 @@ export class SandboxPool {
         clearTimeout(timer);
         clearTimeout(graceTimer);
         job.signal?.removeEventListener("abort", onAbort);
-        if (reusable) this.#park(slot);
-        else this.#kill(slot);
+        this.#jobs.delete(cancel);
+        this.#serving--;
+        if (reusable && !slot.dead && !this.#closed) {
+          slot.serving = null;
+          this.#park(slot);
+        } else this.#kill(slot);
         resolve(result);
       };
+      // The result counts once the worker has disposed of the engine and said it is idle:
+      // disposal runs plugin code no instruction budget covers (Lua `__gc` finalizers), and a
+      // worker still busy after idleMs is terminated rather than kept warm.
+      let result: ResultMessage | null = null;
+      const settle = (m: ResultMessage) => {
+        result = m;
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        graceTimer = setTimeout(() => finish(m, false), this.#idleMs);
+      };
+      const cancel = () =>
+        finish(
+          result ??
+            failure(job, "E_CANCELLED", "cru shut the sandbox down before the plugin ended"),
+          false,
+        );
+      this.#jobs.add(cancel);
       let stopped: { code: string; message: string } | null = null;
       const stop = (code: string, message: string) => {
-        if (stopped) return;
+        if (stopped || result) return;
         stopped = { code, message };
         // Ask the engine to stop at its next hook; if it does not answer in time, terminate.
         Atomics.store(slot.control, CTRL.STOP, 1);
@@ -283,20 +405,27 @@ export class SandboxPool {
         graceTimer = setTimeout(() => finish(failure(job, code, message), false), this.#graceMs);
       };
       const timer = setTimeout(() => stop("E_TIMEOUT", timeoutMessage(job)), job.timeoutMs);
-      const onAbort = () => stop("E_CANCELLED", "the invocation was cancelled");
+      const onAbort = () => stop(...stopReason(job.signal!));
       job.signal?.addEventListener("abort", onAbort, { once: true });
       if (job.signal?.aborted) onAbort();
       slot.onError = (message) =>
-        finish(failure(job, "E_SANDBOX", `the sandbox worker crashed: ${message}`), false);
+        finish(
+          result ?? failure(job, "E_SANDBOX", `the sandbox worker crashed: ${message}`),
+          false,
+        );
       slot.onMessage = (m) => {
-        if (m.type === "result" && m.id === job.message.id) {
+        if (m.type === "idle" && m.id === job.message.id && result) {
+          finish(result, true);
+        } else if (m.type === "result" && m.id === job.message.id && !result) {
           // The engine stopped itself after the stop request: report why it was stopped, keeping
-          // where it was; the worker is healthy and can be reused.
-          if (stopped && !m.ok) {
-            finish({ ...m, error: { ...m.error, ...stopped } }, true);
-          } else finish(m, true);
+          // where it was; the worker is healthy and can be reused. A plugin that caught the stop
+          // and returned a value anyway still ran past its deadline: the stop wins.
+          if (stopped) {
+            const { code, message } = stopped;
+            settle({ ...m, ok: false, value: undefined, error: { ...m.error, code, message } });
+          } else settle(m);
         } else if (m.type === "call" && m.id === job.message.id) {
-          void this.#answer(slot, job, m);
+          void this.#answer(slot, job, m, lease);
         } else if (m.type === "use" && m.id === job.message.id) {
           job.onUse?.(m);
         }
@@ -305,14 +434,25 @@ export class SandboxPool {
     });
   }
 
-  async #answer(slot: Slot, job: PoolJob, call: CallMessage): Promise<void> {
+  async #answer(slot: Slot, job: PoolJob, call: CallMessage, lease: Lease): Promise<void> {
+    const lends = WAITS_FOR_PLUGINS.has(call.binding) && lease.holding;
+    if (lends) {
+      lease.holding = false;
+      this.#release();
+    }
     let reply: CallReply;
     try {
       reply = await job.onCall(call);
     } catch (e) {
       reply = { ok: false, error: { code: "E_HOST", message: (e as Error).message } };
     }
-    if (slot.dead) return;
+    if (lends && await this.#acquire(RESUMING + (job.depth ?? 0))) {
+      // The job may have ended (stopped, killed) while it waited for the slot: give it back.
+      if (lease.done) this.#release();
+      else lease.holding = true;
+    }
+    // A reply for an invocation the worker no longer serves would land in the next one's buffer.
+    if (slot.dead || slot.serving !== job.message.id) return;
     let bytes = encoder.encode(JSON.stringify(reply));
     if (bytes.length > this.#payloadLimit) {
       bytes = encoder.encode(JSON.stringify(
@@ -341,6 +481,18 @@ export class SandboxPool {
 /** What a timed-out job reports. */
 export function timeoutMessage(job: PoolJob): string {
   return `plugin ${job.message.plugin.name} ran longer than ${job.timeoutMs} ms and was stopped`;
+}
+
+/**
+ * Why a job was stopped by its signal: the abort reason when it carries an error code (a caller
+ * that ended, an audit log that failed), else a plain cancellation.
+ */
+export function stopReason(signal: AbortSignal): [code: string, message: string] {
+  const r = signal.reason as { code?: unknown; message?: unknown } | undefined;
+  if (r && typeof r.code === "string" && r.code.startsWith("E_") && typeof r.message === "string") {
+    return [r.code, r.message];
+  }
+  return ["E_CANCELLED", "the invocation was cancelled"];
 }
 
 /** The result of a job that failed before or outside its engine (timeouts, crashes, refusals). */

@@ -33,7 +33,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CrucibleError } from "../errors.ts";
-import { formatBytes, privatePath } from "../kiln/mod.ts";
+import { formatBytes, PRIVATE_DIR, privatePath } from "../kiln/mod.ts";
 
 /** What an audit event records. */
 export type AuditKind =
@@ -99,6 +99,13 @@ export interface AuditLogOptions {
   now?: () => Date;
   /** When appends are synced to disk. Default `"important"`. */
   sync?: AuditSync;
+  /**
+   * The folder the log must stay inside (a kiln root; set by {@link AuditLog.forKiln}). Every
+   * folder between it and the log's must be a real folder, never a symbolic link, and the day
+   * file a plain file: a kiln may come from someone else, and a planted link must not make cru
+   * append to (or rotate, or delete) files outside it.
+   */
+  within?: string;
 }
 
 /** Which events {@link AuditLog.read} returns. */
@@ -146,6 +153,14 @@ const encoder = new TextEncoder();
 
 /** The audit folder of a kiln: `<kiln>/.crucible/audit`. */
 export function auditDir(kilnRoot: string): string {
+  return path.join(kilnRoot, PRIVATE_DIR, "audit");
+}
+
+/**
+ * The audit folder of a kiln for reading it back, refused (`E_PATH`) when it or `.crucible/` is a
+ * symlink a shared kiln planted. (Writers check the folder themselves and fail with `E_AUDIT`.)
+ */
+export function checkedAuditDir(kilnRoot: string): string {
   return privatePath(kilnRoot, "audit");
 }
 
@@ -215,6 +230,7 @@ export class AuditLog {
   /** The day whose file is ready for appends (folder made, rotation done, tail checked). */
   #day: string | null = null;
   #maintainedDay: string | null = null;
+  #within: string | null;
 
   /** Open the log in `dir`; when the folder exists, rotation and retention run now. */
   constructor(dir: string, options: AuditLogOptions = {}) {
@@ -226,7 +242,8 @@ export class AuditLog {
     this.#retentionDays = retentionDays;
     this.#now = options.now ?? (() => new Date());
     this.#sync = options.sync ?? "important";
-    if (isDirectory(dir)) {
+    this.#within = options.within === undefined ? null : path.resolve(options.within);
+    if (isDirectory(dir) && this.#placeProblem() === null) {
       const today = utcDay(this.#now());
       this.#maintain(today);
       this.#maintainedDay = today;
@@ -235,7 +252,7 @@ export class AuditLog {
 
   /** The log of a kiln, in `<kiln>/.crucible/audit`. */
   static forKiln(kilnRoot: string, options: AuditLogOptions = {}): AuditLog {
-    return new AuditLog(auditDir(kilnRoot), options);
+    return new AuditLog(auditDir(kilnRoot), { within: kilnRoot, ...options });
   }
 
   /**
@@ -260,11 +277,13 @@ export class AuditLog {
     const sync = this.#sync === "all" || (this.#sync === "important" && important);
     const line = encoder.encode(JSON.stringify(full) + "\n");
     try {
+      checkDayFile(file);
       append(file, line, sync);
     } catch (e) {
       // The folder was removed while the log was open: make it again, once.
       if (!(e instanceof AuditError && e.cause instanceof Deno.errors.NotFound)) throw e;
       this.#open(day, file);
+      checkDayFile(file);
       append(file, line, sync);
     }
     return full;
@@ -330,13 +349,73 @@ export class AuditLog {
   }
 
   #open(day: string, file: string): void {
-    if (!isDirectory(this.dir)) this.#createDir();
+    if (this.#within !== null) this.#makePlace();
+    else if (!isDirectory(this.dir)) this.#createDir();
+    checkDayFile(file);
     if (this.#maintainedDay !== day) {
       this.#maintain(day);
       this.#maintainedDay = day;
     }
     closeTornLine(file);
     this.#day = day;
+  }
+
+  /** The folders from `within` down to the log's, or null when the log is not inside it. */
+  #steps(): string[] | null {
+    const rel = path.relative(this.#within!, path.resolve(this.dir));
+    if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return null;
+    const out: string[] = [];
+    let at = this.#within!;
+    for (const part of rel.split(path.sep)) out.push(at = path.join(at, part));
+    return out;
+  }
+
+  /** Why the log's folder cannot be used as it stands (a link, a file), or null. */
+  #placeProblem(): string | null {
+    if (this.#within === null) return null;
+    const steps = this.#steps();
+    if (steps === null) return `the audit folder ${this.dir} is not inside ${this.#within}`;
+    for (const step of steps) {
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(step);
+      } catch {
+        return null; // missing: made when the first event is recorded
+      }
+      if (info.isSymlink) {
+        return `${step} is a symbolic link; the audit log is never written through a link ` +
+          `(it could lead outside the kiln): remove the link and run again, and cru makes ` +
+          `a real folder in its place`;
+      }
+      if (!info.isDirectory) {
+        return `${step} is not a folder; move that file away and run again, and cru makes ` +
+          `the folder`;
+      }
+    }
+    return null;
+  }
+
+  /** Check every folder down to the log's and make the missing ones; throws AuditError. */
+  #makePlace(): void {
+    const problem = this.#placeProblem();
+    if (problem !== null) {
+      throw new AuditError(`cannot use the audit folder ${this.dir}: ${problem}`);
+    }
+    const steps = this.#steps()!;
+    for (const step of steps) {
+      if (isRealDirectory(step)) continue;
+      try {
+        // Only the audit folder itself is private; .crucible/ is shared with the rest of cru.
+        Deno.mkdirSync(step, step === steps[steps.length - 1] ? { mode: 0o700 } : {});
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists && isRealDirectory(step)) continue;
+        throw new AuditError(
+          `cannot create the audit folder ${this.dir}: ${message(e)}; make sure the kiln's ` +
+            `.crucible folder is a writable folder`,
+          { cause: e },
+        );
+      }
+    }
   }
 
   #createDir(): void {
@@ -389,6 +468,38 @@ export class AuditLog {
         if (problem !== null) this.warnings.push(problem);
       }
     }
+  }
+}
+
+function isRealDirectory(p: string): boolean {
+  try {
+    return Deno.lstatSync(p).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The day's file must be a plain file with one name (or not exist yet): appending through a
+ * planted symbolic link or hard link would write into a file outside the audit folder.
+ */
+function checkDayFile(file: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(file);
+  } catch {
+    return;
+  }
+  if (!info.isFile || (info.nlink !== null && info.nlink > 1)) {
+    const what = info.isSymlink
+      ? "a symbolic link"
+      : info.isFile
+      ? "a file with other names (a hard link)"
+      : "not a file";
+    throw new AuditError(
+      `cannot append to the audit log ${file}: it is ${what}, and the audit log is only ` +
+        `written to its own plain files; remove it and run again`,
+    );
   }
 }
 

@@ -377,7 +377,7 @@ Deno.test("an audit folder that cannot be created is a clear AuditError", () => 
     (e: unknown) => {
       ok(e instanceof AuditError);
       strictEqual(e.code, "E_AUDIT");
-      match(e.message, /cannot create the audit folder .*\.crucible\/audit: .*writable/);
+      match(e.message, /cannot use the audit folder .*\.crucible\/audit: .*is not a folder; move/);
       return true;
     },
   );

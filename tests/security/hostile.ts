@@ -158,7 +158,9 @@ async function fingerprint(
         const key = `${name}:${path.relative(root, abs)}`;
         if (e.isSymlink) out.set(key, "-> " + Deno.readLinkSync(abs));
         else if (e.isDirectory) {
-          out.set(key + "/", "dir");
+          // A folder that holds a skipped path may appear with it (`.crucible/` made for the
+          // audit log); any other folder is recorded, so one an attack creates shows up.
+          if (!skip.some((s) => s.startsWith(abs + path.sep))) out.set(key + "/", "dir");
           await walk(abs);
         } else if (e.isFile) {
           const digest = await crypto.subtle.digest("SHA-256", Deno.readFileSync(abs));

@@ -6,7 +6,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { runCru, tempKiln } from "../helpers.ts";
-import { fixedApprover, testRunner } from "../sandbox/sandbox_helpers.ts";
+import { fixedApprover, SandboxPool, testRunner } from "../sandbox/sandbox_helpers.ts";
 import { plugin, registryOf } from "./stdlib_helpers.ts";
 
 /** The part of workflow.run's report the tests read. */
@@ -152,10 +152,13 @@ pub fn main(params) {
 }
 `,
   );
+  // Nested calls take run slots like any other job: room for the three tasks and their caller.
+  const pool = new SandboxPool({ size: 4 });
   const { runner } = testRunner(kiln, {
     registry: registryOf([barrier, flow]),
     approver: fixedApprover(["*"]),
     env: { CRUCIBLE_CONFIG_DIR: config.root },
+    pool,
   });
   try {
     const together = await runner.invoke({
@@ -176,6 +179,7 @@ pub fn main(params) {
     ok(/only [12] of 3 tasks were running at once/.test(lr.tasks.one.error!.message));
   } finally {
     runner.close();
+    pool.close();
     barrier.cleanup();
     flow.cleanup();
   }

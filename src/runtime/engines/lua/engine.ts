@@ -179,18 +179,41 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
     const { code, message, ...where } = info;
     throw new PluginError(code, message, where);
   };
+  // Once the host asked to stop, nothing the plugin did counts: a value it returned after catching
+  // the stop, or the error the sticky stop raised from the prelude's own code, is E_TIMEOUT.
+  const stopped = () =>
+    new PluginError("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)");
+  const guarded = (f: () => unknown): unknown => {
+    let text: unknown;
+    try {
+      text = f();
+    } catch (e) {
+      if (ctx.shouldStop()) throw stopped();
+      throw e;
+    }
+    // The stop error the plugin did not catch keeps its place (file, line, traceback).
+    if (
+      ctx.shouldStop() &&
+      !(typeof text === "string" && text.startsWith('{"error":{"code":"E_TIMEOUT"'))
+    ) {
+      throw stopped();
+    }
+    return text;
+  };
   let hit: number[] | undefined;
   return {
     callFunction(ref, args): Json {
-      return reply(callback(JSON.stringify(ref), JSON.stringify(args)));
+      return reply(guarded(() => callback(JSON.stringify(ref), JSON.stringify(args))));
     },
     run(fn: string, params: Json): Json {
-      const text = run(
-        ctx.plugin.code,
-        "=" + basename(ctx.plugin.file),
-        fn,
-        JSON.stringify(params),
-        ctx.coverage === true,
+      const text = guarded(() =>
+        run(
+          ctx.plugin.code,
+          "=" + basename(ctx.plugin.file),
+          fn,
+          JSON.stringify(params),
+          ctx.coverage === true,
+        )
       );
       if (ctx.coverage) {
         const lines = (lua.global.get("__cru_coverage") as () => string)();

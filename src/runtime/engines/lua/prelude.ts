@@ -42,8 +42,8 @@ export const PRELUDE: string = `
 local __call, __stop, __log, __deps = __cru_call, __cru_stop, __cru_log, __cru_deps
 __cru_call, __cru_stop, __cru_log, __cru_deps = nil, nil, nil, nil
 local sethook, traceback, getinfo = debug.sethook, debug.traceback, debug.getinfo
-local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage =
-  type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, load, collectgarbage
+local type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, rawget, load, collectgarbage =
+  type, pairs, next, tostring, tonumber, error, pcall, xpcall, select, setmetatable, rawlen, rawget, load, collectgarbage
 local math_type, tointeger, huge = math.type, math.tointeger, math.huge
 local sfmt, sbyte, sfind, ssub, sgsub, concat, uchar = string.format, string.byte, string.find, string.sub, string.gsub, table.concat, utf8.char
 local pack, unpack, table_sort, ipairs, getmetatable = table.pack, table.unpack, table.sort, ipairs, getmetatable
@@ -144,8 +144,9 @@ end
 
 -- Lua -> JSON text -----------------------------------------------------------------------------
 local quotes = { ['"'] = '\\\\"', ['\\\\'] = '\\\\\\\\', ['\\b'] = '\\\\b', ['\\f'] = '\\\\f', ['\\n'] = '\\\\n', ['\\r'] = '\\\\r', ['\\t'] = '\\\\t' }
+local function quote_char(ch) return quotes[ch] or sfmt("\\\\u%04x", sbyte(ch)) end
 local function quote(v)
-  return '"' .. sgsub(v, '[%c"\\\\]', function(ch) return quotes[ch] or sfmt("\\\\u%04x", sbyte(ch)) end) .. '"'
+  return '"' .. sgsub(v, '[%c"\\\\]', quote_char) .. '"'
 end
 local function encode_into(v, depth, seen, out, what, fnref)
   local t = type(v)
@@ -250,19 +251,35 @@ crucible.array = function(t)
 end
 
 -- The stop check: every ${HOOK_EVERY} instructions, in the main thread and every coroutine.
+-- Once the host asked to stop, the stop is sticky: the hook of every thread it reaches fires
+-- again at every instruction and raises again, so code that caught the error (pcall in a
+-- coroutine, coroutine.wrap, xpcall and its handler) cannot go on; the engine reports E_TIMEOUT
+-- whatever the plugin returns.
+-- The prelude's own functions that run after plugin code returned (reporting its result) are
+-- let finish: an error raised there would escape the engine's entry point.
+local stopped = false
+local current_hook, current_mode, line_hook
+local trusted = {}
 local function hook()
-  if __stop() then raise("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)", 2) end
+  if stopped or __stop() then
+    stopped = true
+    sethook(current_hook, current_mode, 1)
+    local running = getinfo(2, "f").func
+    if running == line_hook then running = getinfo(3, "f").func end
+    if trusted[running] then return end
+    raise("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)", 2)
+  end
 end
 sethook(hook, "", ${HOOK_EVERY})
 
 -- Line coverage (cru plugins test): the same stop check, plus a note of every line of the
 -- plugin's own chunk that runs. Off unless the engine asks for it.
 local cover_hits, cover_source = nil, nil
-local function line_hook(event, line)
+function line_hook(event, line)
   if event == "count" then return hook() end
   if getinfo(2, "S").source == cover_source then cover_hits[line] = true end
 end
-local current_hook, current_mode = hook, ""
+current_hook, current_mode = hook, ""
 function __cru_coverage()
   local lines = {}
   for line in pairs(cover_hits or {}) do lines[#lines + 1] = line end
@@ -297,8 +314,16 @@ end
 local env = {}
 for _, k in pairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
   "rawlen", "rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
-  "xpcall", "_VERSION" }) do
+  "_VERSION" }) do
   env[k] = _G[k]
+end
+-- An error raised by the stop hook runs the message handler inside the hook, where Lua turns
+-- hooks off: a plugin's handler would run unstoppable. Once stopped, handlers are skipped.
+env.xpcall = function(f, msgh, ...)
+  return xpcall(f, function(e)
+    if stopped then return e end
+    return msgh(e)
+  end, ...)
 end
 env.string = copy(string)
 env.table = copy(table)
@@ -357,6 +382,20 @@ local function classify(e, trace)
   return fail("E_RUNTIME", text, trace)
 end
 
+-- classify may run plugin code (an error object's __tostring): never let it escape the entry point.
+local function classify_result(result)
+  if type(result) == "table" and rawget(result, "trace") then
+    return classify(rawget(result, "e"), rawget(result, "trace"))
+  end
+  return classify(result)
+end
+local function report(result)
+  local ok, text = pcall(classify_result, result)
+  if ok then return text end
+  if stopped then return fail("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)") end
+  return fail("E_RUNTIME", "the plugin raised an error that could not be reported")
+end
+
 local function handler(e)
   return { e = e, trace = traceback("", 2) }
 end
@@ -381,8 +420,7 @@ function __cru_callback(ref, args)
   local a = decode(args)
   local ok, result = xpcall(f, handler, unpack(a, 1, rawlen(a)))
   if not ok then
-    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
-    return classify(result)
+    return report(result)
   end
   local eok, text = pcall(encode, result, "the callback's result")
   if not eok then return fail("E_INVALID_VALUE", text) end
@@ -400,8 +438,7 @@ function __cru_run(code, chunkname, fn, params, cover)
   if not chunk then return fail("E_SYNTAX", err) end
   local ok, result = xpcall(chunk, handler)
   if not ok then
-    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
-    return classify(result)
+    return report(result)
   end
   plugin_module = result
   local target = (type(result) == "table" and result[fn]) or env[fn]
@@ -410,8 +447,7 @@ function __cru_run(code, chunkname, fn, params, cover)
   end
   ok, result = xpcall(target, handler, decode(params))
   if not ok then
-    if type(result) == "table" and result.trace then return classify(result.e, result.trace) end
-    return classify(result)
+    return report(result)
   end
   local eok, text = pcall(encode, result, "the result")
   if not eok then
@@ -420,5 +456,10 @@ function __cru_run(code, chunkname, fn, params, cover)
     return fail("E_INVALID_VALUE", text)
   end
   return '{"ok":true,"value":' .. text .. '}'
+end
+
+for _, f in pairs({ __cru_run, __cru_callback, report, classify_result, classify, fail, handler,
+  encode, encode_into, quote, quote_char }) do
+  trusted[f] = true
 end
 `;
