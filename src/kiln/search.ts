@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { InvalidParamsError } from "../errors.ts";
 import { buildSnippet, type SnippetPhrase, termStems } from "./snippet.ts";
 import { DEFAULT_MAX_FILE_SIZE } from "./note.ts";
-import { isWithin } from "./paths.ts";
+import { unindexable } from "./walk.ts";
 
 /** One search result. */
 export interface SearchHit {
@@ -239,9 +239,9 @@ export function queryTerms(query: string): {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Reads note files for snippets and embeddings. Only files inside the kiln are read (a note that
- * became a symlink to somewhere else since it was indexed is not), and not past the index's size
- * limit.
+ * Reads note files for snippets and embeddings. Only files the walk would index are read (a note
+ * that became a symlink out of the kiln or into `.crucible/` since it was indexed is not), and
+ * not past the index's size limit.
  */
 export class NoteFiles {
   #root: string;
@@ -257,7 +257,7 @@ export class NoteFiles {
     try {
       this.#realRoot ??= Deno.realPathSync(this.#root);
       const real = Deno.realPathSync(path.join(this.#root, ...rel.split("/")));
-      if (!isWithin(this.#realRoot, real)) return null;
+      if (unindexable(this.#realRoot, real) !== null) return null;
       const info = Deno.statSync(real);
       if (!info.isFile || info.size > DEFAULT_MAX_FILE_SIZE) return null;
       return utf8.decode(Deno.readFileSync(real));
