@@ -343,6 +343,8 @@ export class PluginRunner {
       ? "process"
       : "worker";
     const pending = new PendingCalls();
+    // Host calls share the invocation's deadline; the sandbox re-arms it when the plugin starts.
+    let deadline = performance.now() + timeoutMs;
     const job = {
       // Permissions name the kiln, so a warm worker is reused only for the same kiln.
       key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
@@ -386,12 +388,16 @@ export class PluginRunner {
           fileSize: limits.fileSize,
           guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
+          deadline,
           onUse,
           pending,
           onProgress: req.onProgress && ((event: Json) => req.onProgress!(event, name)),
         }),
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
+      onStart: () => {
+        deadline = performance.now() + timeoutMs;
+      },
       signal: req.signal,
       nested: (req.chain?.length ?? 0) > 0,
     } satisfies PoolJob;
