@@ -50,6 +50,11 @@ export interface CruOptions {
   denoFlags?: string[];
   /** Leave out `--kiln <root>` (the command names its own kiln or none). */
   noKiln?: boolean;
+  /**
+   * Kill the child after this many ms and throw: turns a frozen host into a failed test
+   * instead of a hung one.
+   */
+  killAfterMs?: number;
 }
 
 /** Make a hostile world; `kilnFiles` are written into the kiln first. */
@@ -118,7 +123,16 @@ export function hostileWorld(kilnFiles: Record<string, string | Uint8Array> = {}
         await w.write(new TextEncoder().encode(options.stdin));
         await w.close();
       }
+      let killed = false;
+      const killer = options.killAfterMs === undefined ? undefined : setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, options.killAfterMs);
       const res = await child.output();
+      clearTimeout(killer);
+      if (killed) {
+        throw new Error(`cru ${args.join(" ")} was still running after ${options.killAfterMs} ms`);
+      }
       const dec = new TextDecoder();
       return { code: res.code, stdout: dec.decode(res.stdout), stderr: dec.decode(res.stderr) };
     },
