@@ -279,7 +279,7 @@ function statPaths(root: string, paths: readonly string[]): WalkResult {
       if (unindexable(realRoot, real) !== null) continue;
       const info = Deno.statSync(real);
       if (info.isFile) {
-        notes.push({ path: p, abs, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
+        notes.push({ path: p, abs: real, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
       }
     } catch { /* gone: the update removes it */ }
   }
