@@ -5,7 +5,12 @@
  * @module
  */
 import { InvalidParamsError } from "../errors.ts";
-import { parseWhere, type WhereFilter } from "../kiln/where.ts";
+import {
+  MAX_WHERE_FILTERS,
+  MAX_WHERE_LENGTH,
+  parseWhere,
+  type WhereFilter,
+} from "../kiln/where.ts";
 import type { Json } from "../runtime/protocol.ts";
 
 /** An options table (absent or null → empty); anything else is E_INVALID_PARAMS naming `what`. */
@@ -23,13 +28,28 @@ export function obj(v: Json | undefined, what: string): Record<string, Json> {
  */
 export function whereFilters(v: Json | undefined): WhereFilter[] {
   if (v === undefined || v === null) return [];
+  const count = Array.isArray(v) ? v.length : typeof v === "object" ? Object.keys(v).length : 1;
+  if (count > MAX_WHERE_FILTERS) {
+    throw new InvalidParamsError(
+      `where holds ${count} filters, over the limit of ${MAX_WHERE_FILTERS}; filter on fewer keys`,
+    );
+  }
   if (Array.isArray(v)) return v.map((x) => parseWhere(String(x)));
   if (typeof v === "object") {
-    return Object.entries(v).map(([key, value]) => ({
-      key,
-      op: "=",
-      value: typeof value === "string" ? value : JSON.stringify(value),
-    }));
+    return Object.entries(v).map(([key, value]) => {
+      const filter = {
+        key,
+        op: "=" as const,
+        value: typeof value === "string" ? value : JSON.stringify(value),
+      };
+      if (key.length + filter.value.length > MAX_WHERE_LENGTH) {
+        throw new InvalidParamsError(
+          `where filter on ${JSON.stringify(key.slice(0, 60))} is over the ` +
+            `${MAX_WHERE_LENGTH}-character limit of a where filter; write a shorter key and value`,
+        );
+      }
+      return filter;
+    });
   }
   return [parseWhere(String(v))];
 }

@@ -51,12 +51,19 @@ export function kilnPagerank(kiln: KilnApi, options?: Json): Json {
   const index = kiln.index();
   const o = obj(options, "graph.pagerank options");
   const limit = int(o.limit, "limit", { min: 1, max: 10_000, fallback: 20 });
-  const folder = typeof o.folder === "string" ? o.folder.replace(/\/+$/, "") + "/" : null;
+  const folder = typeof o.folder === "string" ? withoutTrailingSlashes(o.folder) + "/" : null;
   const ranked = pagerank(kilnGraph(kiln), { ...o, limit: null });
   return ranked
     .filter((r) => folder === null || r.node.startsWith(folder))
     .slice(0, limit)
     .map((r) => ({ path: r.node, title: titleOf(index, r.node), score: r.score }));
+}
+
+/** `folder` without its trailing slashes (a loop: `/\/+$/` is quadratic on "/" runs). */
+function withoutTrailingSlashes(folder: string): string {
+  let end = folder.length;
+  while (end > 0 && folder.charCodeAt(end - 1) === 47) end--;
+  return folder.slice(0, end);
 }
 
 /** `graph.communities({resolution, min_size, limit, seed})`. */

@@ -182,8 +182,11 @@ export class KilnApi {
     return found;
   }
 
-  /** `list_notes(folder?, {recursive, tag, where, limit})`. */
-  listNotes(folder?: Json, options?: Json): Json {
+  /**
+   * `list_notes(folder?, {recursive, tag, where, limit})`; `checkpoint` is called now and then
+   * while the notes are scanned and may throw to stop the scan (an invocation's deadline).
+   */
+  listNotes(folder?: Json, options?: Json, checkpoint?: () => void): Json {
     const o = obj(options, "list_notes options");
     if (folder !== undefined && folder !== null && typeof folder !== "string") {
       throw new InvalidParamsError("list_notes(folder) needs a folder path string");
@@ -196,6 +199,7 @@ export class KilnApi {
       tag: typeof o.tag === "string" ? o.tag : undefined,
       where: whereFilters(o.where),
       limit: typeof o.limit === "number" ? o.limit : undefined,
+      checkpoint,
     });
     const fields = o.fields === undefined || o.fields === null ? null : o.fields;
     if (

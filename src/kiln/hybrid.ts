@@ -18,6 +18,7 @@ import { InvalidParamsError } from "../errors.ts";
 import type { NoteIndex } from "./note_index.ts";
 import type { EmbeddingProvider } from "./embedding_providers.ts";
 import {
+  checkQueryLength,
   MAX_SEARCH_LIMIT,
   NoteFiles,
   noteSnippet,
@@ -78,6 +79,7 @@ export async function searchKiln(
       `search limit must be a whole number from 1 to ${MAX_SEARCH_LIMIT}, got ${limit}`,
     );
   }
+  checkQueryLength(query);
   const mode = options.mode ?? DEFAULT_SEARCH_MODE;
   if (!SEARCH_MODES.includes(mode)) {
     throw new InvalidParamsError(

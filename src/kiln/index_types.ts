@@ -96,6 +96,8 @@ export interface ListOptions {
   where?: readonly WhereFilter[];
   /** Most notes to return. */
   limit?: number;
+  /** Called every few hundred rows scanned; throwing from it stops the listing. */
+  checkpoint?: () => void;
 }
 
 /** A row of {@link NoteIndex.list}. */

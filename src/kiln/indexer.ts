@@ -9,7 +9,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Diagnostic, Note } from "./types.ts";
 import * as path from "node:path";
-import { walkKiln, type WalkResult } from "./walk.ts";
+import { unindexable, walkKiln, type WalkResult } from "./walk.ts";
 import { readNote } from "./note.ts";
 import { type CandidateLookup, memoryLookup } from "./resolver.ts";
 import { IndexWriter } from "./index_writer.ts";
@@ -263,15 +263,23 @@ export function updateIndex(
   return report;
 }
 
-/** A "walk" of just these note paths: what exists of them, with size and mtime. */
+/**
+ * A "walk" of just these note paths: what exists of them, with size and mtime. A path the walk
+ * would not index (a symlink out of the kiln or into `.crucible/`, a hidden folder) counts as
+ * gone, so a note that became such a link since it was indexed is dropped.
+ */
 function statPaths(root: string, paths: readonly string[]): WalkResult {
   const notes = [];
+  const realRoot = Deno.realPathSync(root);
   for (const p of paths) {
     const abs = path.join(root, ...p.split("/"));
     try {
-      const info = Deno.statSync(abs);
+      const real = Deno.realPathSync(abs);
+      if (unindexable(realRoot, path.join(realRoot, ...p.split("/"))) !== null) continue;
+      if (unindexable(realRoot, real) !== null) continue;
+      const info = Deno.statSync(real);
       if (info.isFile) {
-        notes.push({ path: p, abs, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
+        notes.push({ path: p, abs: real, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
       }
     } catch { /* gone: the update removes it */ }
   }

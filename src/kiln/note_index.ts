@@ -285,7 +285,9 @@ export class NoteIndex {
       (clauses.length ? " WHERE " + clauses.join(" AND ") : "") + " ORDER BY path";
     const out: NoteSummary[] = [];
     const limit = options.limit ?? Infinity;
+    let scanned = 0;
     for (const raw of this.#prepare(sql).iterate(...params)) {
+      if (options.checkpoint && ++scanned % 256 === 0) options.checkpoint();
       const row = raw as Record<string, string | number>;
       if (options.where?.length) {
         if (!matchesWhere(JSON.parse(row.frontmatter as string), options.where)) continue;

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { InvalidParamsError } from "../errors.ts";
 import { buildSnippet, type SnippetPhrase, termStems } from "./snippet.ts";
 import { DEFAULT_MAX_FILE_SIZE } from "./note.ts";
-import { isWithin } from "./paths.ts";
+import { unindexable } from "./walk.ts";
 
 /** One search result. */
 export interface SearchHit {
@@ -55,6 +55,23 @@ export const HIGHLIGHT_END = "\u0003";
 /** Largest `limit` a search accepts. */
 export const MAX_SEARCH_LIMIT = 100;
 
+/**
+ * Longest query a search accepts, in characters. The parser is linear, but snippet highlighting
+ * and the FTS5 expression grow with the number of terms, so an unbounded query is host work a
+ * plugin could make as large as it liked.
+ */
+export const MAX_QUERY_LENGTH = 1000;
+
+/** Refuse a query over {@link MAX_QUERY_LENGTH} with E_INVALID_PARAMS. */
+export function checkQueryLength(query: string): void {
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw new InvalidParamsError(
+      `search query is ${query.length} characters long, over the ${MAX_QUERY_LENGTH}-character ` +
+        `limit of the query parameter; search for fewer or shorter words`,
+    );
+  }
+}
+
 /** Drop highlight markers from a snippet. */
 export function plainSnippet(snippet: string): string {
   return snippet.replaceAll(HIGHLIGHT_START, "").replaceAll(HIGHLIGHT_END, "");
@@ -87,26 +104,59 @@ interface CompiledQuery {
   phrases: SnippetPhrase[];
 }
 
-function compileQuery(query: string): CompiledQuery {
-  const terms: Term[] = [];
-  const re = /(-?)"([^"]*)"?|(\S+)/g;
-  let pendingOr = false;
-  for (const m of query.matchAll(re)) {
+/** One term of a query as written: its words, and whether it is excluded or a prefix. */
+interface QueryToken {
+  /** `OR` between terms. */
+  or: boolean;
+  negate: boolean;
+  prefix: boolean;
+  /** The term's words (letters, digits, `_`); empty when it has none. */
+  words: string[];
+}
+
+/**
+ * Split a query into terms in one pass. No regular expression with a quantifier anchored at the
+ * end runs over the raw text: `"*"` repeated and then a letter made such a pattern quadratic.
+ */
+function queryTokens(query: string): QueryToken[] {
+  const out: QueryToken[] = [];
+  for (const m of query.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
     if (m[3] === "OR") {
-      pendingOr = terms.length > 0;
+      out.push({ or: true, negate: false, prefix: false, words: [] });
       continue;
     }
     const negate = m[1] === "-" || (m[3]?.startsWith("-") ?? false);
-    const raw = m[2] ?? m[3].replace(/^-/, "");
-    const prefix = m[2] === undefined && raw.endsWith("*");
-    const words = raw.replace(/\*+$/, "").match(/[\p{L}\p{N}_]+/gu);
-    if (!words) continue;
-    terms.push({
-      text: words.join(" "),
-      phrase: words.length > 1,
-      prefix,
+    let raw = m[2] ?? (negate ? m[3].slice(1) : m[3]);
+    let end = raw.length;
+    while (end > 0 && raw.charCodeAt(end - 1) === 42 /* * */) end--;
+    const prefix = m[2] === undefined && end < raw.length;
+    raw = raw.slice(0, end);
+    out.push({
+      or: false,
       negate,
-      or: pendingOr && !negate,
+      prefix,
+      words: raw.match(/[\p{L}\p{N}_]+/gu) ?? [],
+    });
+  }
+  return out;
+}
+
+function compileQuery(query: string): CompiledQuery {
+  checkQueryLength(query);
+  const terms: Term[] = [];
+  let pendingOr = false;
+  for (const t of queryTokens(query)) {
+    if (t.or) {
+      pendingOr = terms.length > 0;
+      continue;
+    }
+    if (t.words.length === 0) continue;
+    terms.push({
+      text: t.words.join(" "),
+      phrase: t.words.length > 1,
+      prefix: t.prefix,
+      negate: t.negate,
+      or: pendingOr && !t.negate,
     });
     pendingOr = false;
   }
@@ -220,14 +270,10 @@ export function queryTerms(query: string): {
   } catch { /* no positive word: no highlights */ }
   const excluded: string[] = [];
   const kept: string[] = [];
-  for (const m of query.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
-    if (m[3] === "OR") continue;
-    const negate = m[1] === "-" || (m[3]?.startsWith("-") ?? false);
-    const raw = (m[2] ?? m[3].replace(/^-/, "")).replace(/\*+$/, "");
-    const words = raw.match(/[\p{L}\p{N}_]+/gu);
-    if (!words) continue;
-    if (negate) excluded.push(`"${words.join(" ")}"`);
-    else kept.push(words.join(" "));
+  for (const t of queryTokens(query)) {
+    if (t.or || t.words.length === 0) continue;
+    if (t.negate) excluded.push(`"${t.words.join(" ")}"`);
+    else kept.push(t.words.join(" "));
   }
   return {
     phrases: compiled?.phrases ?? [],
@@ -239,9 +285,9 @@ export function queryTerms(query: string): {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Reads note files for snippets and embeddings. Only files inside the kiln are read (a note that
- * became a symlink to somewhere else since it was indexed is not), and not past the index's size
- * limit.
+ * Reads note files for snippets and embeddings. Only files the walk would index are read (a note
+ * that became a symlink out of the kiln or into `.crucible/` since it was indexed is not), and
+ * not past the index's size limit.
  */
 export class NoteFiles {
   #root: string;
@@ -257,7 +303,7 @@ export class NoteFiles {
     try {
       this.#realRoot ??= Deno.realPathSync(this.#root);
       const real = Deno.realPathSync(path.join(this.#root, ...rel.split("/")));
-      if (!isWithin(this.#realRoot, real)) return null;
+      if (unindexable(this.#realRoot, real) !== null) return null;
       const info = Deno.statSync(real);
       if (!info.isFile || info.size > DEFAULT_MAX_FILE_SIZE) return null;
       return utf8.decode(Deno.readFileSync(real));

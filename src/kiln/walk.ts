@@ -1,7 +1,9 @@
 /**
  * The kiln walk: find every note (`.md` file) and attachment under a kiln root, skipping cru's
  * private folder, version-control and dependency folders, hidden entries, and symlinks that lead
- * outside the kiln or back into a folder already being walked.
+ * outside the kiln, into a folder the walk skips (`.crucible/` above all: plugin state and the
+ * journal must never reach search snippets or note listings), or back into a folder already
+ * being walked.
  *
  * @module
  */
@@ -117,8 +119,9 @@ export function walkKiln(root: string): WalkResult {
       );
       return;
     }
-    if (!isWithin(realRoot, real)) {
-      warn(rel, "symlink-outside", `symlink leads outside the kiln (to ${real}) and was skipped`);
+    const refused = unindexable(realRoot, real);
+    if (refused !== null) {
+      warn(rel, `symlink-${refused}`, SYMLINK_REFUSED[refused](real));
       return;
     }
     let info: Deno.FileInfo;
@@ -149,6 +152,32 @@ export function walkKiln(root: string): WalkResult {
   notes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   attachments.sort();
   return { notes, attachments, diagnostics };
+}
+
+/** Why a real path is never indexed: outside the kiln, in `.crucible/`, or in a skipped folder. */
+export type Unindexable = "outside" | "private" | "hidden";
+
+const SYMLINK_REFUSED: Record<Unindexable, (real: string) => string> = {
+  outside: (real) => `symlink leads outside the kiln (to ${real}) and was skipped`,
+  private: () => `symlink leads into ${PRIVATE_DIR}/, cru's private folder, and was skipped`,
+  hidden: () => "symlink leads into a hidden or skipped folder and was skipped",
+};
+
+/**
+ * Whether the walk would ever index `real` (an absolute, symlink-free path): null when it would,
+ * else why not. Every segment below the kiln root counts, so a link that resolves into
+ * `.crucible/` — in any spelling a case-insensitive file system folds into it, since they all
+ * start with a dot — is refused like the folder itself.
+ */
+export function unindexable(realRoot: string, real: string): Unindexable | null {
+  if (!isWithin(realRoot, real)) return "outside";
+  let hidden = false;
+  for (const segment of path.relative(realRoot, real).split(path.sep)) {
+    if (segment === "") continue;
+    if (segment.toLowerCase().startsWith(PRIVATE_DIR)) return "private";
+    if (segment.startsWith(".") || SKIPPED_DIRS.has(segment.toLowerCase())) hidden = true;
+  }
+  return hidden ? "hidden" : null;
 }
 
 /** True for a file name ending in `.md` (any case). */

@@ -12,6 +12,12 @@
  */
 import { InvalidParamsError } from "../errors.ts";
 
+/** Longest filter expression accepted, in characters. */
+export const MAX_WHERE_LENGTH = 1000;
+
+/** Most filters one `where` may hold. */
+export const MAX_WHERE_FILTERS = 50;
+
 /** A comparison operator of a filter. */
 export type WhereOp = "=" | "!=" | ">" | ">=" | "<" | "<=";
 
@@ -35,15 +41,29 @@ export interface WhereFilter {
  * ```
  */
 export function parseWhere(expr: string): WhereFilter {
-  const m = /^\s*([^=!<>\s][^=!<>]*?)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$/s.exec(expr);
-  if (!m) {
+  if (expr.length > MAX_WHERE_LENGTH) {
     throw new InvalidParamsError(
-      `filter ${JSON.stringify(expr)} is not key=value; write e.g. status=alive, ` +
+      `filter is ${expr.length} characters long, over the ${MAX_WHERE_LENGTH}-character limit ` +
+        `of a where filter; write a shorter key=value`,
+    );
+  }
+  // Scanned by hand, not with a regular expression: a pattern like `\s*(.*?)\s*$` is quadratic on
+  // long runs of spaces, and filters come from plugins.
+  let at = 0;
+  while (at < expr.length && !OPERATOR_START.has(expr[at])) at++;
+  const key = expr.slice(0, at).trim();
+  const op = (["!=", ">=", "<=", "=", ">", "<"] as const).find((o) => expr.startsWith(o, at));
+  if (key === "" || op === undefined) {
+    const shown = expr.length > 60 ? `${expr.slice(0, 60)}…` : expr;
+    throw new InvalidParamsError(
+      `filter ${JSON.stringify(shown)} is not key=value; write e.g. status=alive, ` +
         `session>=3 or type!=npc`,
     );
   }
-  return { key: m[1], op: m[2] as WhereOp, value: m[3] };
+  return { key, op, value: expr.slice(at + op.length).trim() };
 }
+
+const OPERATOR_START = new Set(["=", "!", "<", ">"]);
 
 /** True when the frontmatter satisfies every filter. */
 export function matchesWhere(

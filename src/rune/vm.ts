@@ -198,6 +198,7 @@ export class RuneVm {
     meter.deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
     meter.shouldStop = options.shouldStop ?? null;
     meter.mem = 0;
+    meter.text = 0;
     meter.memLimit = options.memoryLimit ?? Infinity;
     meter.measure = options.measureMemory ?? null;
     io.out = options.stdout ?? (() => {});

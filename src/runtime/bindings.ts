@@ -80,7 +80,8 @@ export const BINDINGS: readonly BindingSpec[] = [
     ],
     returns: "[{path, title, tags, word_count, modified}]",
     doc: "List notes, optionally in one folder, with a tag, or matching frontmatter filters " +
-      '(`where = {"status=alive"}` or `where = {status = "alive"}`).',
+      '(`where = {"status=alive"}` or `where = {status = "alive"}`; at most 50 filters of ' +
+      "1,000 characters each, else E_INVALID_PARAMS).",
     available: true,
   },
   {
@@ -88,7 +89,11 @@ export const BINDINGS: readonly BindingSpec[] = [
     capability: "KilnRead",
     runs: "host",
     params: [
-      p("query", "string", 'words (all required), "phrases", prefix*, a OR b, -excluded'),
+      p(
+        "query",
+        "string",
+        'words (all required), "phrases", prefix*, a OR b, -excluded; at most 1,000 characters',
+      ),
       p(
         "options",
         "object",

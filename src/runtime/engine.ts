@@ -66,6 +66,49 @@ export class PluginError extends Error {
   }
 }
 
+/** Largest result an invocation may return, in characters of its JSON text (64 Mi). */
+export const MAX_RESULT_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Refuse a result whose JSON text would be longer than `limit` characters, with
+ * E_PAYLOAD_TOO_LARGE, without building that text: six references to one 100 MB string are one
+ * string in the sandbox but 600 MB of JSON to whoever prints it. Each string is counted once per
+ * reference, and the walk stops as soon as the total is over.
+ *
+ * @example
+ * ```ts
+ * import { checkResultSize } from "./engine.ts";
+ * checkResultSize(["small", { a: 1 }]); // fine
+ * ```
+ */
+export function checkResultSize(value: Json, limit = MAX_RESULT_CHARS): void {
+  let size = 0;
+  const stack: Json[] = [value];
+  while (stack.length > 0 && size <= limit) {
+    const v = stack.pop()!;
+    if (typeof v === "string") size += v.length + 2;
+    else if (v === null || typeof v !== "object") size += String(v).length;
+    else if (Array.isArray(v)) {
+      size += 1 + Math.max(1, v.length);
+      for (const x of v) stack.push(x);
+    } else {
+      const keys = Object.keys(v);
+      size += 1 + Math.max(1, keys.length);
+      for (const k of keys) {
+        size += k.length + 3;
+        stack.push(v[k]);
+      }
+    }
+  }
+  if (size > limit) {
+    throw new PluginError(
+      "E_PAYLOAD_TOO_LARGE",
+      `the result is over ${limit} characters as JSON (the limit on a plugin's result); ` +
+        `return less, e.g. a summary, or write the data to a note`,
+    );
+  }
+}
+
 /**
  * Deep-copy a value into JSON, refusing what JSON cannot hold (functions, cycles, non-finite
  * numbers, class instances) with a clear error, and bounding depth.

@@ -6,7 +6,7 @@
  * @module
  */
 import { binding } from "./bindings.ts";
-import { type Engine, type EngineContext, PluginError, toJson } from "./engine.ts";
+import { checkResultSize, type Engine, type EngineContext, PluginError, toJson } from "./engine.ts";
 import type { InvokeMessage, Json, WorkerMessage } from "./protocol.ts";
 import { WORKER_BINDINGS } from "./worker_bindings.ts";
 import { engineFor } from "./engines/mod.ts";
@@ -190,6 +190,7 @@ export async function runInvocation(
   try {
     engine = await (await engineFor(m.plugin.language))(ctx);
     const value = toJson(await engine.run(m.fn, m.params), "the result");
+    checkResultSize(value);
     const coverage = m.coverage ? engine.coverage?.() : undefined;
     post({ type: "result", id: m.id, ok: true, value, logs, logsDropped, coverage });
   } catch (e) {

@@ -71,6 +71,12 @@ export interface HostCallContext {
   guarded: readonly string[];
   /** Time left for network calls, ms. */
   timeoutMs: number;
+  /**
+   * When the invocation's time is up (`performance.now()` clock). A call made after it, or a
+   * long read still running at it, is answered with E_TIMEOUT: host work is synchronous, so
+   * while it runs the invocation's own timer cannot fire.
+   */
+  deadline?: number;
   /** Told about every capability use (granted or refused). */
   onUse(use: CapabilityUse): void;
   /** Plugin calls started with invoke_plugin_start and not yet collected (one per invocation). */
@@ -108,6 +114,24 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
   if (!spec.available) {
     return refuse("E_NOT_AVAILABLE", `crucible.${call.binding} is not available yet`);
   }
+  const overtime = () => ctx.deadline !== undefined && performance.now() >= ctx.deadline;
+  if (overtime()) {
+    return refuse(
+      "E_TIMEOUT",
+      `plugin ${ctx.plugin} called crucible.${call.binding} after its time was up; ` +
+        `the invocation is being stopped (raise limits.timeout if it needs longer)`,
+    );
+  }
+  // Long reads look at the clock as they go and give up once the deadline has passed.
+  const checkpoint = () => {
+    if (overtime()) {
+      throw new CrucibleError(
+        "E_TIMEOUT",
+        `crucible.${call.binding} of plugin ${ctx.plugin} ran past the invocation's deadline ` +
+          `and was stopped (ask for less, or raise limits.timeout)`,
+      );
+    }
+  };
   let args: Json[];
   try {
     if (!Array.isArray(call.args)) {
@@ -179,7 +203,9 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       try {
         const value = await httpRequest(args[0], args[1], check, {
           maxBytes: ctx.fileSize,
-          timeoutMs: ctx.timeoutMs,
+          timeoutMs: ctx.deadline === undefined
+            ? ctx.timeoutMs
+            : Math.max(1, Math.min(ctx.timeoutMs, ctx.deadline - performance.now())),
         });
         ctx.onUse({ binding: call.binding, capability: "Network", target, granted: true });
         return { ok: true, value };
@@ -262,7 +288,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
     let value: Json;
     switch (call.binding) {
       case "list_notes":
-        value = ctx.kiln.listNotes(args[0], args[1]);
+        value = ctx.kiln.listNotes(args[0], args[1], checkpoint);
         break;
       case "search":
         value = await ctx.kiln.search(args[0], args[1]);
@@ -303,6 +329,8 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
         }
         value = answerKilnGraph(call.binding, args, ctx.kiln);
     }
+    // A read that finished past the deadline is not answered: the plugin is out of time.
+    if (call.binding !== "write_note" && call.binding !== "fs.write") checkpoint();
     const cap = ctx.grant.find((c) => c.name === needed);
     ctx.onUse({
       binding: call.binding,

@@ -432,7 +432,9 @@ export class PluginRunner {
       ? "process"
       : "worker";
     const pending = new PendingCalls();
-    const deadline = performance.now() + timeoutMs;
+    // Host calls share the invocation's deadline; the sandbox re-arms it when the plugin starts
+    // (never past the caller's own deadline, for a nested call).
+    let deadline = performance.now() + timeoutMs;
     const job = {
       // Permissions name the kiln, so a warm worker is reused only for the same kiln.
       key: `${p.hash}|${grantKey(grant)}|${this.#root}`,
@@ -495,12 +497,16 @@ export class PluginRunner {
           fileSize: limits.fileSize,
           guarded: [this.#root, this.#o.configDir ?? configDir(), cacheDir()],
           timeoutMs,
+          deadline,
           onUse,
           pending,
           onProgress: req.onProgress && ((event: Json) => req.onProgress!(event, name)),
         }),
       onUse: (u: CapabilityUse) => onUse(u),
       timeoutMs,
+      onStart: () => {
+        deadline = Math.min(performance.now() + timeoutMs, req.deadline ?? Infinity);
+      },
       signal: own.signal,
       depth: req.chain?.length ?? 0,
     } satisfies PoolJob;

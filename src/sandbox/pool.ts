@@ -60,6 +60,8 @@ export interface PoolJob {
   onUse?: (use: UseMessage) => void;
   /** Wall-clock limit, ms. */
   timeoutMs: number;
+  /** Told when the plugin starts running, i.e. when the `timeoutMs` clock starts. */
+  onStart?: () => void;
   /** Cancels the job. */
   signal?: AbortSignal;
   /**
@@ -405,6 +407,7 @@ export class SandboxPool {
         graceTimer = setTimeout(() => finish(failure(job, code, message), false), this.#graceMs);
       };
       const timer = setTimeout(() => stop("E_TIMEOUT", timeoutMessage(job)), job.timeoutMs);
+      job.onStart?.();
       const onAbort = () => stop(...stopReason(job.signal!));
       job.signal?.addEventListener("abort", onAbort, { once: true });
       if (job.signal?.aborted) onAbort();

@@ -5,7 +5,7 @@
  * @module
  */
 import { typeError } from "./errors.ts";
-import { charge, COST } from "./meter.ts";
+import { chargeText } from "./meter.ts";
 import { typeName } from "./ops.ts";
 import {
   Bytes,
@@ -64,7 +64,7 @@ export function writeTo(f: Value, text: string): Ok {
       }\``,
     );
   }
-  charge(text.length * COST.char);
+  chargeText(text.length, f.s.length + text.length);
   f.s += text;
   return new Ok(UNIT);
 }

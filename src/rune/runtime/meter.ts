@@ -35,6 +35,12 @@ export interface MeterState {
   shouldStop: (() => boolean) | null;
   /** Bytes charged. */
   mem: number;
+  /**
+   * The part of {@link mem} charged for text added a megabyte or more at a time (`repeat`, a
+   * string added to itself): V8 keeps such text as a tree of shared pieces that the heap
+   * measurement does not see until something flattens it, so the measurement never forgives it.
+   */
+  text: number;
   /** Memory limit in bytes. */
   memLimit: number;
   /** Optional real measurement of the program's heap use, consulted before E_MEMORY. */
@@ -55,6 +61,7 @@ export const meter: MeterState = {
   deadline: Infinity,
   shouldStop: null,
   mem: 0,
+  text: 0,
   memLimit: Infinity,
   measure: null,
   cb: SLICE,
@@ -108,6 +115,30 @@ export function charge(bytes: number): void {
   if (meter.mem > meter.memLimit) overLimit();
 }
 
+/**
+ * Charge text that grew by `added` characters into a string of `length`. One string larger than
+ * the whole limit is refused outright, whatever the heap measurement says: V8 keeps repeated and
+ * concatenated text as a tree of shared pieces the measurement barely sees, and whoever reads it
+ * later (a search, the result's serialisation) pays for the flat copy.
+ */
+export function chargeText(added: number, length: number): void {
+  if (length * COST.char > meter.memLimit) textOverLimit(length);
+  if (added >= BIG_TEXT) meter.text += added * COST.char;
+  meter.mem += added * COST.char;
+  if (meter.mem > meter.memLimit) overLimit();
+}
+
+/** Characters added in one step from which the text is counted in {@link MeterState.text}. */
+const BIG_TEXT = 1024 * 1024;
+
+function textOverLimit(length: number): never {
+  throw new RuneError(
+    "E_MEMORY",
+    `the program built a string of ${length} characters, more than its memory limit of ` +
+      `${formatBytes(meter.memLimit)} holds`,
+  );
+}
+
 /** Credit `bytes` of memory back (a container shrank). */
 export function credit(bytes: number): void {
   meter.mem = Math.max(0, meter.mem - bytes);
@@ -115,14 +146,22 @@ export function credit(bytes: number): void {
 
 function overLimit(): void {
   if (meter.measure !== null) {
-    const real = meter.measure();
+    const real = meter.measure() + meter.text;
     if (real < meter.memLimit) {
-      // The account counts allocations that have since been dropped; trust the measurement.
+      // The account counts allocations that have since been dropped; trust the measurement,
+      // except for text it cannot see.
       meter.mem = real;
       return;
     }
   }
   const limit = meter.memLimit;
+  if (meter.text > limit / 2) {
+    throw new RuneError(
+      "E_MEMORY",
+      `the program built more text than its memory limit of ${formatBytes(limit)} holds ` +
+        `(${formatBytes(meter.text)} added a megabyte or more at a time)`,
+    );
+  }
   throw new RuneError(
     "E_MEMORY",
     `the program used more than its memory limit of ${formatBytes(limit)}`,

@@ -11,7 +11,7 @@
  * @module
  */
 import { typeError } from "./errors.ts";
-import { charge, COST } from "./meter.ts";
+import { chargeText } from "./meter.ts";
 import {
   Bytes,
   Char,
@@ -109,7 +109,7 @@ function addSlow(a: Value, b: Value): Value {
   }
   if (a instanceof Float && b instanceof Float) return new Float(a.v + b.v);
   if (typeof a === "string" && typeof b === "string") {
-    charge(b.length * COST.char);
+    chargeText(b.length, a.length + b.length);
     return a + b;
   }
   if (isInt(a) && isInt(b)) return normInt(big(a) + big(b), "addition");

@@ -24,7 +24,7 @@ import {
 import { panic, RuneError, typeError } from "./errors.ts";
 import { debug, display, formatter, writeTo } from "./format.ts";
 import { io } from "./io.ts";
-import { charge, COST, meter, tick, tickSlice } from "./meter.ts";
+import { charge, chargeText, COST, meter, tick, tickSlice } from "./meter.ts";
 import {
   add,
   bitand,
@@ -189,7 +189,7 @@ export const RUNTIME = Object.freeze({
     return o;
   },
   str(s: string): string {
-    charge(s.length * COST.char);
+    chargeText(s.length, s.length);
     return s;
   },
   display,

@@ -8,7 +8,7 @@
 import { callable, METHODS } from "../runtime/dispatch.ts";
 import { typeError } from "../runtime/errors.ts";
 import { display } from "../runtime/format.ts";
-import { charge, COST, meter, tick } from "../runtime/meter.ts";
+import { charge, chargeText, COST, meter, tick } from "../runtime/meter.ts";
 import { add, cmp, mul, typeName } from "../runtime/ops.ts";
 import { END, Err, type Iter, NONE, Ok, Some, Tuple, UNIT, type Value } from "../runtime/values.ts";
 import {
@@ -187,7 +187,7 @@ M["collect::<String>"] = (it: Iter) => {
   for (let x = it.nx(); x !== END; x = it.nx()) {
     if (--meter.b < 0) tick();
     const part = display(x);
-    charge(part.length * COST.char);
+    chargeText(part.length, s.length + part.length);
     s += part;
   }
   return s;

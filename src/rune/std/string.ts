@@ -11,7 +11,7 @@
  */
 import { callable, METHODS } from "../runtime/dispatch.ts";
 import { panic, typeError } from "../runtime/errors.ts";
-import { charge, COST } from "../runtime/meter.ts";
+import { chargeText } from "../runtime/meter.ts";
 import { typeName } from "../runtime/ops.ts";
 import {
   Bytes,
@@ -150,7 +150,7 @@ function findIn(s: string, m: string | ((c: Char) => boolean), from = 0): number
 }
 
 function grown(before: string, after: string): string {
-  if (after.length > before.length) charge((after.length - before.length) * COST.char);
+  if (after.length > before.length) chargeText(after.length - before.length, after.length);
   return after;
 }
 
@@ -280,7 +280,7 @@ M.lines = (s: string) => {
 };
 M.repeat = (s: string, n: Value) => {
   if (typeof n !== "number" || n < 0) throw typeError("repeat expects a non-negative int");
-  charge(s.length * n * COST.char);
+  chargeText(s.length * n, s.length * n);
   return s.repeat(n);
 };
 M.strip_prefix = (s: string, p: Value) => {
@@ -405,7 +405,7 @@ function mutatorArity(name: string, f: { length: number }, argc: number): void {
 export function updateString(name: string, s: string, ...args: Value[]): string {
   // The common case without the lookup and the arity check.
   if (name === "push_str" && args.length === 1 && typeof args[0] === "string") {
-    charge(args[0].length * COST.char);
+    chargeText(args[0].length, s.length + args[0].length);
     return s + args[0];
   }
   const f = STRING_UPDATERS[name];

@@ -6,7 +6,7 @@
  */
 import { callable, METHODS } from "../runtime/dispatch.ts";
 import { panic, typeError } from "../runtime/errors.ts";
-import { charge, COST, credit, meter, tick } from "../runtime/meter.ts";
+import { charge, chargeText, COST, credit, meter, tick } from "../runtime/meter.ts";
 import { cmp, eq, typeName } from "../runtime/ops.ts";
 import { NONE, Range, Some, Tuple, UNIT, type Value } from "../runtime/values.ts";
 import { ArrayIter, drain, toIter } from "./iter.ts";
@@ -182,7 +182,7 @@ M.join = (v: Value[], sep: Value) => {
     if (typeof x !== "string") throw typeError(`join needs a Vec of Strings, found ${typeName(x)}`);
   }
   const out = v.join(sep);
-  charge(out.length * COST.char);
+  chargeText(out.length, out.length);
   return out;
 };
 M.concat = (v: Value[]) => {

@@ -10,7 +10,12 @@
  */
 import fs from "node:fs";
 import { LuaFactory } from "wasmoon";
-import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
+import {
+  type Engine,
+  type EngineContext,
+  MAX_RESULT_CHARS as MAX_RESULT,
+  PluginError,
+} from "../../engine.ts";
 import type { ErrorInfo, Json } from "../../protocol.ts";
 import { PRELUDE } from "./prelude.ts";
 import { executableLines } from "./coverage.ts";
@@ -19,7 +24,6 @@ import { executableLines } from "./coverage.ts";
 export const LUA_MODULE = "lua";
 
 /** Largest result accepted from Lua, in characters of JSON. */
-const MAX_RESULT = 64 * 1024 * 1024;
 
 // wasmoon (an npm package, so it sees Node's globals) reads its glue.wasm with fs.readFileSync
 // and instantiates it with WebAssembly.instantiate. The worker has no read permission for it:
@@ -171,7 +175,11 @@ export async function createLuaEngine(ctx: EngineContext): Promise<Engine> {
       throw new PluginError("E_RUNTIME", "the Lua engine returned no result");
     }
     if (text.length > MAX_RESULT) {
-      throw new PluginError("E_PAYLOAD_TOO_LARGE", `the result is over ${MAX_RESULT} characters`);
+      throw new PluginError(
+        "E_PAYLOAD_TOO_LARGE",
+        `the result is over ${MAX_RESULT} characters as JSON (the limit on a plugin's result); ` +
+          `return less, e.g. a summary, or write the data to a note`,
+      );
     }
     const parsed = JSON.parse(text) as { ok: boolean; value?: Json; error?: ErrorInfo };
     if (parsed.ok) return parsed.value ?? null;
