@@ -26,6 +26,7 @@ import { registerManageCommands } from "./plugins_manage.ts";
 import { registerTestCommand } from "./plugins_test.ts";
 import { registerNewCommand } from "./plugins_new.ts";
 import { registerStubsCommand } from "./plugins_stubs.ts";
+import { registerTrustCommand } from "./plugins_trust.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -271,6 +272,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
 
   registerRunCommand(plugins as unknown as Command, globals);
   registerManageCommands(plugins as unknown as Command, globals);
+  registerTrustCommand(plugins as unknown as Command, globals);
   registerTestCommand(plugins as unknown as Command, globals);
   registerNewCommand(plugins as unknown as Command, globals);
   registerStubsCommand(plugins as unknown as Command, globals);

@@ -19,7 +19,7 @@ import {
   riskOf,
 } from "../security/capability.ts";
 import { expandHome, grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
-import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
+import { type ApprovalOutcome, type ApprovalRequest, terminalSafe } from "../security/approvals.ts";
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
@@ -67,6 +67,8 @@ export interface RunnerOptions {
   configDir?: string;
   /** The host's kiln bindings (default: one over the kiln's own index). */
   kilnApi?: KilnApi;
+  /** Told about warnings the user must see, such as a kiln plugin shadowing an installed one (default: stderr). */
+  notice?: (message: string) => void;
 }
 
 /** One invocation request. */
@@ -266,6 +268,7 @@ export class PluginRunner {
       paramsDigest: paramsDigest(params),
     });
 
+    this.#reportShadowing(p, invocation);
     const sandbox = this.#o.config.sandbox;
     try {
       this.#rates.take(
@@ -478,6 +481,9 @@ export class PluginRunner {
         version: p.version ?? "",
         description: p.manifest?.description ?? "",
         hash: p.hash,
+        scope: p.scope,
+        file: p.file,
+        shadows: p.shadows.map((c) => ({ scope: c.scope, file: c.file })),
         capability,
         risk,
         ...what,
@@ -533,6 +539,22 @@ export class PluginRunner {
       out[key] = value;
     }
     return out;
+  }
+
+  /**
+   * A kiln copy that shadows a system or built-in plugin is said so every time it runs: whoever
+   * wrote the kiln picked that name, and nothing given to the name carries over to it.
+   */
+  #reportShadowing(p: ResolvedPlugin, invocation: string): void {
+    const installed = p.scope === "kiln" ? p.shadows.find((s) => s.scope !== "kiln") : undefined;
+    if (!installed) return;
+    const message = `plugin ${p.name} runs from the kiln (${terminalSafe(p.file, 300)}) and ` +
+      `shadows the ${installed.scope} plugin of that name (${
+        terminalSafe(installed.file, 300)
+      }); ` +
+      `it does not inherit that plugin's trust or approvals`;
+    this.#audit({ kind: "security", invocation, plugin: p.name, message });
+    (this.#o.notice ?? ((m: string) => console.error(`warning: ${m}`)))(message);
   }
 
   #audit(event: Omit<AuditEvent, "ts">): void {
