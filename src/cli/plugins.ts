@@ -180,6 +180,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
           for (const dep of m.dependencies) {
             println(`  ${dep.name} ${dep.range}${dep.optional ? out.dim(" (optional)") : ""}`);
           }
+          println(out.dim("  calling them is PluginInvoke, approved like any other capability"));
         }
         if (Object.keys(m.limits).length) {
           println();

@@ -7,6 +7,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { userConfigFile } from "../config/paths.ts";
+import { effectiveCapabilities } from "../plugins/manifest.ts";
 import { formatCapability } from "../security/capability.ts";
 import { terminalSafe, trustPlugin } from "../security/approvals.ts";
 import { CrucibleError } from "../errors.ts";
@@ -31,7 +32,7 @@ export function registerTrustCommand(plugins: Command, globals: () => GlobalOpti
           `plugin ${name} is invalid; fix it before trusting it (cru plugins validate ${name})`,
         );
       }
-      const caps = p.manifest.capabilities.map(formatCapability);
+      const caps = effectiveCapabilities(p.manifest).map(formatCapability);
       const file = terminalSafe(p.file, 300);
       if (!opts.json) {
         println(`${out.bold(p.name)} ${p.version ?? ""} ${out.dim(`(${p.scope})`)} ${file}`);

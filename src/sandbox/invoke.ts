@@ -11,6 +11,7 @@ import { CrucibleError, type ErrorCode } from "../errors.ts";
 import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
+import { effectiveCapabilities } from "../plugins/manifest.ts";
 import { formatBytes } from "../kiln/note.ts";
 import {
   type Capability,
@@ -287,7 +288,7 @@ export class PluginRunner {
     const grant: Capability[] = [];
     const onFirstUse: Capability[] = [];
     const unsafe = m.capabilities.some((c) => c.name === "Unsafe");
-    for (const cap of m.capabilities) {
+    for (const cap of effectiveCapabilities(m)) {
       if (isDefaultGranted(cap)) {
         grant.push(cap);
         continue;
@@ -303,17 +304,24 @@ export class PluginRunner {
       if (!outcome.approved) return fail("E_APPROVAL_DENIED", outcome.message);
       grant.push(cap);
     }
-    const approveOnUse = async (name: string): Promise<Capability | null> => {
+    // One question per capability and invocation, however many calls need it at once.
+    const asked = new Map<string, Promise<Capability | null>>();
+    const approveOnUse = (name: string): Promise<Capability | null> => {
       const cap = onFirstUse.find((c) => c.name === name);
-      if (!cap) return null;
-      const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
-        operation: CAPABILITY_INFO[cap.name].summary,
-        impact: IMPACT[cap.name] ?? "",
-      }, invocation);
-      if (!outcome.approved) throw new CrucibleError("E_APPROVAL_DENIED", outcome.message);
-      onFirstUse.splice(onFirstUse.indexOf(cap), 1);
-      grant.push(cap);
-      return cap;
+      if (!cap) return Promise.resolve(null);
+      let answer = asked.get(name);
+      if (!answer) {
+        answer = this.#approve(p, formatCapability(cap), riskOf(cap), {
+          operation: CAPABILITY_INFO[cap.name].summary,
+          impact: IMPACT[cap.name] ?? "",
+        }, invocation).then((outcome) => {
+          if (!outcome.approved) throw new CrucibleError("E_APPROVAL_DENIED", outcome.message);
+          if (!grant.includes(cap)) grant.push(cap);
+          return cap;
+        });
+        asked.set(name, answer);
+      }
+      return answer;
     };
     const limits = await this.#limits(
       p,
@@ -379,7 +387,6 @@ export class PluginRunner {
           kiln: this.#kiln,
           approveOnUse,
           writes: writeMode,
-          dependencies: m.dependencies.map((d) => d.name),
           invokePlugin: (target, targetParams, targetFn) =>
             this.#callPlugin(name, req.chain ?? [], target, targetParams, targetFn, req, writeMode),
           state: new PluginState(name, {
