@@ -143,6 +143,19 @@ function validatorOf(m: { parameters: Parameters<typeof parametersValidator>[0] 
   return v;
 }
 
+/** What raising a limit lets a plugin do, for the approval prompt. */
+const RAISED = {
+  memory: {
+    operation: "use up to this much memory:",
+    impact: "can use more of this machine's memory",
+  },
+  timeout: { operation: "run for up to", impact: "can keep running longer before it is stopped" },
+  rate: {
+    operation: "be called this often:",
+    impact: "can be run more often, by you, an agent or other plugins",
+  },
+};
+
 const IMPACT: Record<string, string> = {
   KilnWrite: "can create or change any note in the kiln (every change is journaled: cru undo)",
   NetworkHttp: "can send data from your notes to the listed hosts, unencrypted",
@@ -271,12 +284,10 @@ export class PluginRunner {
 
     this.#reportShadowing(p, invocation);
     const sandbox = this.#o.config.sandbox;
+    const rate = await this.#raise(p, "rate", invocation);
+    if (typeof rate !== "number") return fail("E_APPROVAL_DENIED", rate.error);
     try {
-      this.#rates.take(
-        name,
-        Math.min(m.limits.rate ?? sandbox.rate, sandbox.max.rate),
-        sandbox.burst,
-      );
+      this.#rates.take(name, rate, sandbox.burst);
     } catch (e) {
       return fail((e as CrucibleError).code, (e as Error).message);
     }
@@ -520,7 +531,6 @@ export class PluginRunner {
   ): Promise<Limits | { error: string }> {
     const s = this.#o.config.sandbox;
     if (unsafe) return { ...s.max };
-    const asked = p.manifest!.limits;
     const out: Limits = {
       memory: s.memory,
       timeout: s.timeout,
@@ -528,24 +538,39 @@ export class PluginRunner {
       rate: s.rate,
     };
     for (const key of ["memory", "timeout"] as const) {
-      const want = asked[key];
-      if (want === undefined || want <= s[key]) {
-        if (want !== undefined) out[key] = want;
-        continue;
-      }
-      const value = Math.min(want, s.max[key]);
-      const shown = key === "memory" ? formatBytes(value) : `${value} ms`;
-      const outcome = await this.#approve(p, `limits.${key}(${shown.replace(" ", "")})`, "high", {
-        operation: `use up to ${shown} of ${key === "memory" ? "memory" : "time"} ` +
-          `(the default is ${key === "memory" ? formatBytes(s[key]) : `${s[key]} ms`})`,
-        impact: key === "memory"
-          ? "can use more of this machine's memory"
-          : "can keep running longer before it is stopped",
-      }, invocation);
-      if (!outcome.approved) return { error: outcome.message };
+      const value = await this.#raise(p, key, invocation);
+      if (typeof value !== "number") return value;
       out[key] = value;
     }
     return out;
+  }
+
+  /**
+   * One limit the manifest asks for: a lower one as asked, a higher one (clamped to the maximum)
+   * only when approved — every limit, the call rate included.
+   */
+  async #raise(
+    p: ResolvedPlugin,
+    key: "memory" | "timeout" | "rate",
+    invocation: string,
+  ): Promise<number | { error: string }> {
+    const s = this.#o.config.sandbox;
+    const want = p.manifest!.limits[key];
+    if (want === undefined || want <= s[key]) return want ?? s[key];
+    const value = Math.min(want, s.max[key]);
+    const show = (n: number) =>
+      key === "memory" ? formatBytes(n) : key === "timeout" ? `${n} ms` : `${n}/min`;
+    const outcome = await this.#approve(
+      p,
+      `limits.${key}(${show(value).replace(" ", "")})`,
+      "high",
+      {
+        operation: `${RAISED[key].operation} ${show(value)} (the default is ${show(s[key])})`,
+        impact: RAISED[key].impact,
+      },
+      invocation,
+    );
+    return outcome.approved ? value : { error: outcome.message };
   }
 
   /**
