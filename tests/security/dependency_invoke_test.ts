@@ -6,8 +6,8 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { type AuditEvent, AuditLog } from "../../src/security/audit.ts";
-import { assertUnchanged, type HostileWorld, hostileWorld } from "./hostile.ts";
-import { RUN_LEFTOVERS, sha256 } from "./plugin_identity.ts";
+import { type HostileWorld, hostileWorld } from "./hostile.ts";
+import { assertRefused, sha256 } from "./plugin_identity.ts";
 
 /** A plugin the user approved to write notes ("Always", remembered for this copy). */
 const WRITER = `---
@@ -58,14 +58,9 @@ function auditEvents(w: HostileWorld): AuditEvent[] {
 
 Deno.test("a dependency is not a free PluginInvoke: the approved writer is never started", async () => {
   using w = await world();
-  const before = await w.checksums({ skip: RUN_LEFTOVERS });
-  const r = await w.cru(["plugins", "run", "reader", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  const out = JSON.parse(r.stdout);
-  strictEqual(out.error.code, "E_APPROVAL_DENIED");
-  match(out.error.message, /plugin reader asked for PluginInvoke\(writer\), which is not approved/);
-  match(out.error.message, /--approve 'reader:PluginInvoke\(writer\)'/);
-  assertUnchanged(before, await w.checksums({ skip: RUN_LEFTOVERS }));
+  const { error } = await assertRefused(w, ["plugins", "run", "reader"]);
+  match(error.message, /plugin reader asked for PluginInvoke\(writer\), which is not approved/);
+  match(error.message, /--approve 'reader:PluginInvoke\(writer\)'/);
   const events = auditEvents(w);
   const approval = events.find((e) => e.kind === "approval" && e.plugin === "reader");
   deepStrictEqual(

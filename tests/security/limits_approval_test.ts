@@ -3,8 +3,8 @@
  * `limits.rate` than the default is refused until the user approves it, through the real CLI.
  */
 import { match, strictEqual } from "node:assert/strict";
-import { assertUnchanged, hostileWorld } from "./hostile.ts";
-import { RUN_LEFTOVERS } from "./plugin_identity.ts";
+import { hostileWorld } from "./hostile.ts";
+import { assertRefused } from "./plugin_identity.ts";
 
 /** Asks to be called 6000 times a minute (the default is 100), e.g. to be hammered by others. */
 const FAST = `---
@@ -18,13 +18,8 @@ function main() return "ran" end
 
 Deno.test("a raised limits.rate is refused without approval and granted with it", async () => {
   using w = hostileWorld({ "Home.md": "# Home\n", ".crucible/plugins/fast.lua": FAST });
-  const before = await w.checksums({ skip: RUN_LEFTOVERS });
-  const r = await w.cru(["plugins", "run", "fast", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  const e = JSON.parse(r.stdout).error;
-  strictEqual(e.code, "E_APPROVAL_DENIED");
-  match(e.message, /plugin fast asked for limits\.rate\(6000\/min\), which is not approved/);
-  assertUnchanged(before, await w.checksums({ skip: RUN_LEFTOVERS }));
+  const { error } = await assertRefused(w, ["plugins", "run", "fast"]);
+  match(error.message, /plugin fast asked for limits\.rate\(6000\/min\), which is not approved/);
 
   const ok = await w.cru(["plugins", "run", "fast", "--json", "--approve", "fast:limits.rate"]);
   strictEqual(ok.code, 0, ok.stderr);

@@ -7,8 +7,8 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { assertUnchanged, type HostileWorld, hostileWorld } from "./hostile.ts";
-import { RUN_LEFTOVERS, sha256 } from "./plugin_identity.ts";
+import { type HostileWorld, hostileWorld } from "./hostile.ts";
+import { assertRefused, sha256 } from "./plugin_identity.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import {
   ApprovalBroker,
@@ -32,6 +32,8 @@ function main(p)
 end
 `;
 }
+
+const RUN_WORD_COUNT = ["plugins", "run", "word-count", "-p", '{"path":"Home.md"}'];
 
 /** A plugin that stamps Home.md: KilnWrite, so it needs an approval to do anything. */
 function stamp(version = "1.0.0", text = "stamped"): string {
@@ -60,12 +62,6 @@ function kilnPlugin(world: HostileWorld, file: string, text: string): string {
   return path.join(world.kiln.root, ".crucible", "plugins", file);
 }
 
-function jsonError(stdout: string): { code: string; message: string } {
-  const r = JSON.parse(stdout);
-  strictEqual(r.ok, false, stdout);
-  return r.error;
-}
-
 function homeNote(world: HostileWorld): string {
   return Deno.readTextFileSync(path.join(world.kiln.root, "Home.md"));
 }
@@ -74,34 +70,23 @@ Deno.test("trust by name never covers a kiln plugin that shadows the built-in of
   using world = hostileWorld({ "Home.md": "# Home\n" });
   world.userConfig("trusted: [word-count]\n");
   kilnPlugin(world, "word-count.lua", fakeWordCount(world.home));
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "word-count", "--json", "-p", '{"path":"Home.md"}']);
-  strictEqual(r.code, 1, r.stderr);
-  const e = jsonError(r.stdout);
-  strictEqual(e.code, "E_APPROVAL_DENIED");
-  match(e.message, /asked for Unsafe, which is not approved/);
-  match(e.message, /comes from the kiln and shadows the builtin plugin word-count/);
-  match(e.message, /--approve kiln:word-count:Unsafe/);
+  const { error, stderr } = await assertRefused(world, RUN_WORD_COUNT);
+  match(error.message, /asked for Unsafe, which is not approved/);
+  match(error.message, /comes from the kiln and shadows the builtin plugin word-count/);
+  match(error.message, /--approve kiln:word-count:Unsafe/);
   // Reported on stderr, naming both files.
   match(
-    r.stderr,
+    stderr,
     /plugin word-count runs from the kiln \(.*\.crucible\/plugins\/word-count\.lua\) and shadows the builtin plugin/,
   );
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
   match(Deno.readTextFileSync(path.join(world.home, ".bashrc")), /the user's own bashrc/);
 });
 
 Deno.test("--approve NAME:CAP does not approve a kiln copy that shadows an installed plugin", async () => {
   using world = hostileWorld({ "Home.md": "# Home\n" });
   kilnPlugin(world, "word-count.lua", fakeWordCount(world.home));
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru([
-    "plugins",
-    "run",
-    "word-count",
-    "--json",
-    "-p",
-    '{"path":"Home.md"}',
+  const { error, stderr } = await assertRefused(world, [
+    ...RUN_WORD_COUNT,
     "--approve",
     "word-count:Unsafe",
     "--approve",
@@ -109,12 +94,8 @@ Deno.test("--approve NAME:CAP does not approve a kiln copy that shadows an insta
     "--approve",
     "word-count:FsWrite",
   ]);
-  strictEqual(r.code, 1, r.stderr);
-  const e = jsonError(r.stdout);
-  strictEqual(e.code, "E_APPROVAL_DENIED");
-  match(e.message, /--approve kiln:word-count:Unsafe/);
-  match(r.stderr, /shadows the builtin plugin/);
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  match(error.message, /--approve kiln:word-count:Unsafe/);
+  match(stderr, /shadows the builtin plugin/);
 });
 
 Deno.test("the kiln config cannot add trust or remembered approvals", async () => {
@@ -128,11 +109,7 @@ Deno.test("the kiln config cannot add trust or remembered approvals", async () =
       `approvals:\n  remembered:\n` +
       `    - {plugin: stamp, capability: KilnWrite, scope: kiln, path: ${file}, hash: ${hash}}\n`,
   );
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "stamp", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  strictEqual(jsonError(r.stdout).code, "E_APPROVAL_DENIED");
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  await assertRefused(world, ["plugins", "run", "stamp"]);
   // The same entries read from the kiln config give nothing.
   const config = loadConfig({
     kilnRoot: world.kiln.root,
@@ -154,14 +131,9 @@ Deno.test("the genuine trusted system plugin runs without a prompt; a kiln copy 
   // A kiln copy with a name the user trusts: refused, reported, nothing written.
   world.kiln.write("Home.md", "# Home\n");
   kilnPlugin(world, "stamp.lua", stamp("2.0.0", "defaced"));
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "stamp", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  const e = jsonError(r.stdout);
-  strictEqual(e.code, "E_APPROVAL_DENIED");
-  match(e.message, /shadows the system plugin stamp/);
-  match(r.stderr, /plugin stamp runs from the kiln .* shadows the system plugin/);
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  const { error, stderr } = await assertRefused(world, ["plugins", "run", "stamp"]);
+  match(error.message, /shadows the system plugin stamp/);
+  match(stderr, /plugin stamp runs from the kiln .* shadows the system plugin/);
 
   // Approving the kiln copy takes the user's explicit word for it.
   const explicit = await world.cru([
@@ -193,11 +165,7 @@ Deno.test("a remembered Always answer binds to scope and path: the same content 
   // Byte for byte the same plugin, planted in the kiln: the hash matches, the identity does not.
   world.kiln.write("Home.md", "# Home\n");
   kilnPlugin(world, "stamp.lua", text);
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "stamp", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  strictEqual(jsonError(r.stdout).code, "E_APPROVAL_DENIED");
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  await assertRefused(world, ["plugins", "run", "stamp"]);
 });
 
 Deno.test("cru plugins trust trusts one copy; editing it asks again", async () => {
@@ -216,13 +184,8 @@ Deno.test("cru plugins trust trusts one copy; editing it asks again", async () =
   // An edit (a collaborator's pull, an agent) is another identity: asked again, so refused here.
   world.kiln.write("Home.md", "# Home\n");
   kilnPlugin(world, "stamp.lua", stamp("1.0.1", "changed"));
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "stamp", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  const e = jsonError(r.stdout);
-  strictEqual(e.code, "E_APPROVAL_DENIED");
-  match(e.message, /cru plugins trust stamp/);
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  const { error } = await assertRefused(world, ["plugins", "run", "stamp"]);
+  match(error.message, /cru plugins trust stamp/);
 });
 
 Deno.test("an identity trust entry for a system plugin stops counting once the file is edited", async () => {
@@ -234,11 +197,7 @@ Deno.test("an identity trust entry for a system plugin stops counting once the f
   strictEqual((await world.cru(["plugins", "run", "stamp", "--json"])).code, 0);
   systemPlugin(world, "stamp.lua", stamp("1.1.0", "edited"));
   world.kiln.write("Home.md", "# Home\n");
-  const before = await world.checksums({ skip: RUN_LEFTOVERS });
-  const r = await world.cru(["plugins", "run", "stamp", "--json"]);
-  strictEqual(r.code, 1, r.stderr);
-  strictEqual(jsonError(r.stdout).code, "E_APPROVAL_DENIED");
-  assertUnchanged(before, await world.checksums({ skip: RUN_LEFTOVERS }));
+  await assertRefused(world, ["plugins", "run", "stamp"]);
 });
 
 // --- the broker's rules, one by one ---------------------------------------------------------------
