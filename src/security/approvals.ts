@@ -222,8 +222,10 @@ function sameHash(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+/** A path written in the config names a file only when it is absolute (or starts with `~/`). */
 function samePath(written: string, file: string): boolean {
-  return path.resolve(expandHome(written)) === path.resolve(file);
+  const full = expandHome(written);
+  return path.isAbsolute(full) && path.normalize(full) === path.resolve(file);
 }
 
 /**
