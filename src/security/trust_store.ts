@@ -10,7 +10,7 @@
  * @module
  */
 import * as path from "node:path";
-import { type Document, isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from "yaml";
+import { type Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap } from "yaml";
 import type { PluginIdentity, RememberedApproval } from "../config/config.ts";
 import { ConfigError } from "../errors.ts";
 import { sameDisplayForm } from "./capability.ts";
@@ -49,20 +49,18 @@ export function rememberApproval(file: string, entry: RememberedApproval): void 
     if (!isMap(approvals)) {
       throw new ConfigError(file, "approvals must be a mapping (timeout:, remembered:)");
     }
-    const remembered = approvals.get("remembered", true);
-    if (empty(remembered)) {
-      approvals.set("remembered", doc.createNode([record]));
-      return;
-    }
-    if (!isSeq(remembered)) throw new ConfigError(file, "approvals.remembered must be a list");
-    remembered.items = remembered.items.filter((item) =>
-      !(isMap(item) && item.get("plugin") === entry.plugin &&
-        typeof item.get("capability") === "string" &&
+    putEntry(
+      file,
+      doc,
+      approvals,
+      "approvals.remembered",
+      record,
+      (item) =>
+        item.get("plugin") === entry.plugin && typeof item.get("capability") === "string" &&
         sameDisplayForm(item.get("capability") as string, entry.capability) &&
         (item.get("path") === undefined || item.get("path") === entry.path) &&
-        (item.get("scope") === undefined || item.get("scope") === entry.scope))
+        (item.get("scope") === undefined || item.get("scope") === entry.scope),
     );
-    append(doc, remembered, record);
   });
 }
 
@@ -81,17 +79,16 @@ export function trustPlugin(file: string, identity: PluginIdentity): void {
       path: identity.path,
       hash: identity.hash,
     };
-    const trusted = doc.get("trusted", true);
-    if (empty(trusted)) {
-      doc.set("trusted", doc.createNode([record]));
-      return;
-    }
-    if (!isSeq(trusted)) throw new ConfigError(file, "trusted must be a list");
-    trusted.items = trusted.items.filter((item) =>
-      !(isMap(item) && item.get("plugin") === identity.plugin &&
-        item.get("scope") === identity.scope && item.get("path") === identity.path)
+    putEntry(
+      file,
+      doc,
+      doc,
+      "trusted",
+      record,
+      (item) =>
+        item.get("plugin") === identity.plugin && item.get("scope") === identity.scope &&
+        item.get("path") === identity.path,
     );
-    append(doc, trusted, record);
   });
 }
 
@@ -99,7 +96,26 @@ function empty(v: unknown): boolean {
   return v === undefined || v === null || (isScalar(v) && v.value == null);
 }
 
-function append(doc: Document, list: YAMLSeq, record: Record<string, string>): void {
+/**
+ * Add `record` to the list at `where` (`trusted`, `approvals.remembered`), creating the list when
+ * missing and dropping the entries `replaces` matches (the same copy with an older hash).
+ */
+function putEntry(
+  file: string,
+  doc: Document,
+  parent: Document | YAMLMap,
+  where: string,
+  record: Record<string, string>,
+  replaces: (item: YAMLMap) => boolean,
+): void {
+  const key = where.slice(where.lastIndexOf(".") + 1);
+  const list = parent.get(key, true);
+  if (empty(list)) {
+    parent.set(key, doc.createNode([record]));
+    return;
+  }
+  if (!isSeq(list)) throw new ConfigError(file, `${where} must be a list`);
+  list.items = list.items.filter((item) => !(isMap(item) && replaces(item)));
   list.items.push(doc.createNode(record));
   list.flow = false;
 }

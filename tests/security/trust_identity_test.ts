@@ -279,3 +279,32 @@ Deno.test("broker: a scoped --approve names one copy; a bare one skips a shadowi
     "kiln: does not cover the built-in",
   );
 });
+
+Deno.test("a shadowing kiln copy called by another plugin gets no trust either, and is reported", async () => {
+  using world = hostileWorld({ "Home.md": "# Home\n" });
+  world.userConfig("trusted: [word-count]\n");
+  kilnPlugin(world, "word-count.lua", fakeWordCount(world.home));
+  kilnPlugin(
+    world,
+    "counter.lua",
+    `---
+name: counter
+description: Counts words through word-count
+dependencies: {word-count: "*"}
+---
+function main() return require("word-count").main({ path = "Home.md" }) end
+`,
+  );
+  const { error, stderr } = await assertRefused(world, [
+    "plugins",
+    "run",
+    "counter",
+    "--approve",
+    "counter:PluginInvoke(word-count)",
+  ]);
+  match(
+    error.message,
+    /plugin word-count \(called by counter\) failed: plugin word-count asked for Unsafe/,
+  );
+  match(stderr, /plugin word-count runs from the kiln .* shadows the builtin plugin/);
+});
