@@ -68,7 +68,10 @@ export interface RunnerOptions {
   configDir?: string;
   /** The host's kiln bindings (default: one over the kiln's own index). */
   kilnApi?: KilnApi;
-  /** Told about warnings the user must see, such as a kiln plugin shadowing an installed one (default: stderr). */
+  /**
+   * Told about warnings the user must see, such as a kiln plugin that shadows an installed one
+   * (default: printed on stderr).
+   */
   notice?: (message: string) => void;
 }
 
