@@ -81,13 +81,19 @@ const steps: [string, string[]][] = [
     "--params",
     '{"note": "Brin 1998", "limit": 4}',
   ]],
-  ["A research pipeline as a DAG workflow: papers parsed in parallel, progress on stderr", [
-    "plugins",
-    "run",
-    "research-pipeline",
-    "--params",
-    '{"parallel": 3}',
-  ]],
+  [
+    "A research pipeline as a DAG workflow: papers parsed in parallel, progress on stderr " +
+    "(calling its bibtex-parser dependency is PluginInvoke, approved for this run)",
+    [
+      "plugins",
+      "run",
+      "research-pipeline",
+      "--params",
+      '{"parallel": 3}',
+      "--approve",
+      "research-pipeline:PluginInvoke(bibtex-parser)",
+    ],
+  ],
   ["A manuscript's phases as a saved state machine (Rune), with a Graphviz picture", [
     "plugins",
     "run",
@@ -110,6 +116,8 @@ const steps: [string, string[]][] = [
     '{"encounter": "dockside-ambush", "action": "start", "combatants": [{"name": "Mira Vale", ' +
     '"hp": 22, "bonus": 2}, {"name": "Dockhand", "hp": 11, "bonus": 1}, {"name": "Tamsin", ' +
     '"hp": 18, "bonus": 3}]}',
+    "--approve",
+    "combat-tracker:PluginInvoke(dice-roller)",
   ]],
   ["Campaign notes by type: dates, ages, slugs and frontmatter links (utilities)", [
     "plugins",

@@ -26,6 +26,7 @@ import { registerManageCommands } from "./plugins_manage.ts";
 import { registerTestCommand } from "./plugins_test.ts";
 import { registerNewCommand } from "./plugins_new.ts";
 import { registerStubsCommand } from "./plugins_stubs.ts";
+import { registerTrustCommand } from "./plugins_trust.ts";
 
 /** Load the registry for the kiln the global options name. */
 export async function openRegistry(globals: GlobalOptions): Promise<PluginRegistry> {
@@ -185,6 +186,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
               `  ${safe(dep.name)} ${safe(dep.range)}${dep.optional ? out.dim(" (optional)") : ""}`,
             );
           }
+          println(out.dim("  calling them is PluginInvoke, approved like any other capability"));
         }
         if (Object.keys(m.limits).length) {
           println();
@@ -283,6 +285,7 @@ export function registerPluginsCommands(program: Command, globals: () => GlobalO
 
   registerRunCommand(plugins as unknown as Command, globals);
   registerManageCommands(plugins as unknown as Command, globals);
+  registerTrustCommand(plugins as unknown as Command, globals);
   registerTestCommand(plugins as unknown as Command, globals);
   registerNewCommand(plugins as unknown as Command, globals);
   registerStubsCommand(plugins as unknown as Command, globals);

@@ -127,7 +127,8 @@ export function registerRunCommand(plugins: Command, globals: () => GlobalOption
     .option("--fn <function>", "call this function instead of the entry")
     .option(
       "--approve <plugin:capability>",
-      "approve a capability without a prompt (repeatable), e.g. dice-roller:KilnWrite",
+      "approve a capability without a prompt (repeatable), e.g. dice-roller:KilnWrite; " +
+        "kiln:NAME:CAP for a kiln copy that shadows an installed plugin",
       collect,
       [] as string[],
     )

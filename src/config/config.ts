@@ -29,9 +29,11 @@
  *     folder_depth: 256
  * approvals:                 # user config only
  *   timeout: 30s             # an unanswered prompt is a deny
- *   remembered:              # written by "Always" answers
- *     - { plugin: dice-roller, capability: KilnWrite, hash: 3f2a… }
- * trusted: [my-own-plugin]   # user config only: never prompted
+ *   remembered:              # written by "Always" answers, bound to the plugin's identity
+ *     - { plugin: dice-roller, capability: KilnWrite, scope: system, path: /…/dice-roller.rune, hash: 3f2a… }
+ * trusted:                   # user config only: never prompted
+ *   - my-own-plugin          # a name: its system or built-in copy, never a kiln's copy
+ *   - { plugin: notes-tool, scope: kiln, path: /…/.crucible/plugins/notes-tool.lua, hash: 9b1c… }
  * audit:
  *   retention_days: 30
  * journal:                   # how long cru undo can go back
@@ -81,7 +83,28 @@ export interface SandboxSettings extends Limits {
   max: Limits;
 }
 
-/** An "Always" answer, bound to the plugin's content hash. */
+/** The folders a plugin can come from, highest precedence first. */
+export const PLUGIN_ORIGINS = ["kiln", "system", "builtin"] as const;
+
+/** Where a plugin file was found: the kiln's folder, the user's, or the ones shipped with cru. */
+export type PluginOrigin = typeof PLUGIN_ORIGINS[number];
+
+/** A plugin's identity: the file it was loaded from and its content. */
+export interface PluginIdentity {
+  /** Plugin name. */
+  plugin: string;
+  /** The folder it was found in. */
+  scope: PluginOrigin;
+  /** Absolute path of the plugin file. */
+  path: string;
+  /** SHA-256 of the plugin file; an edited or updated plugin is another identity. */
+  hash: string;
+}
+
+/**
+ * An "Always" answer, bound to the plugin's identity. Entries written before approvals recorded
+ * `scope` and `path` lack them and no longer count: the plugin is asked again.
+ */
 export interface RememberedApproval {
   /** Plugin name. */
   plugin: string;
@@ -89,9 +112,19 @@ export interface RememberedApproval {
   capability: string;
   /** SHA-256 of the plugin file when approved; an edited plugin asks again. */
   hash: string;
+  /** The folder the approved copy was found in. */
+  scope?: PluginOrigin;
+  /** The approved copy's file. */
+  path?: string;
   /** When it was approved (ISO time). */
   at?: string;
 }
+
+/**
+ * A `trusted` entry: a plain name trusts the system or built-in copy of that name (never a kiln's
+ * copy); an identity trusts exactly that file with that content.
+ */
+export type TrustEntry = { plugin: string } | PluginIdentity;
 
 /** The merged configuration. */
 export interface Config {
@@ -102,7 +135,7 @@ export interface Config {
   /** Approval settings. */
   approvals: { timeout: number; remembered: RememberedApproval[] };
   /** Plugins never prompted for (user config only). */
-  trusted: string[];
+  trusted: TrustEntry[];
   /** Audit log settings. */
   audit: { retentionDays: number };
   /** Write journal settings (how long undo is possible). */
@@ -171,11 +204,21 @@ const ConfigFile = z.object({
         plugin: z.string(),
         capability: z.string(),
         hash: z.string(),
+        scope: z.enum(PLUGIN_ORIGINS).optional(),
+        path: z.string().optional(),
         at: z.string().optional(),
       }).loose(),
     ).optional(),
   }).loose().optional(),
-  trusted: z.array(z.string()).optional(),
+  trusted: z.array(z.union([
+    z.string(),
+    z.object({
+      plugin: z.string(),
+      scope: z.enum(PLUGIN_ORIGINS),
+      path: z.string(),
+      hash: z.string(),
+    }).loose(),
+  ])).optional(),
   audit: z.object({ retention_days: z.number().int().positive().optional() }).loose().optional(),
   journal: z.object({ retention_days: z.number().int().positive().optional() }).loose()
     .optional(),
@@ -270,9 +313,15 @@ export function loadConfig(options: { kilnRoot?: string; env?: Env } = {}): Conf
       plugin: r.plugin,
       capability: r.capability,
       hash: r.hash,
+      ...(r.scope ? { scope: r.scope } : {}),
+      ...(r.path ? { path: r.path } : {}),
       ...(r.at ? { at: r.at } : {}),
     }));
-    config.trusted = user.trusted ?? [];
+    config.trusted = (user.trusted ?? []).map((t) =>
+      typeof t === "string"
+        ? { plugin: t }
+        : { plugin: t.plugin, scope: t.scope, path: t.path, hash: t.hash }
+    );
     config.audit.retentionDays = user.audit?.retention_days ?? config.audit.retentionDays;
     config.journal.retentionDays = user.journal?.retention_days ?? config.journal.retentionDays;
     const e = user.search?.embeddings;

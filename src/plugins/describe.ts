@@ -5,6 +5,7 @@
  * @module
  */
 import { formatCapability, riskOf } from "../security/capability.ts";
+import { effectiveCapabilities } from "./manifest.ts";
 import { parametersSchema } from "./parameters.ts";
 import type { PluginCopy, ResolvedPlugin } from "./registry.ts";
 
@@ -20,7 +21,10 @@ export interface PluginSummary {
   scope: string;
   /** Absolute path of the file. */
   file: string;
-  /** Capabilities as written, e.g. `NetworkHttps(api.crossref.org)`. */
+  /**
+   * Capabilities as shown to be approved, e.g. `NetworkHttps(api.crossref.org)`; declared
+   * dependencies appear in `PluginInvoke`'s list.
+   */
   capabilities: string[];
   /** One sentence. */
   description: string | null;
@@ -42,7 +46,7 @@ export function summarize(p: ResolvedPlugin): PluginSummary {
     language: p.language,
     scope: p.scope,
     file: p.file,
-    capabilities: p.manifest?.capabilities.map(formatCapability) ?? [],
+    capabilities: p.manifest ? effectiveCapabilities(p.manifest).map(formatCapability) : [],
     description: p.manifest?.description ?? null,
     valid: p.valid,
     errors: p.problems.filter((x) => x.severity === "error").length,
@@ -70,11 +74,15 @@ export function describe(p: ResolvedPlugin): Record<string, unknown> {
     hash: p.hash,
     valid: p.valid,
     entry: m?.entry ?? null,
-    capabilities: m?.capabilities.map((c) => ({
-      ...c,
-      risk: riskOf(c),
-      display: formatCapability(c),
-    })) ?? [],
+    capabilities: m
+      ? effectiveCapabilities(m).map((c) => ({
+        ...c,
+        risk: riskOf(c),
+        display: formatCapability(c),
+        // Set when calling the declared dependencies is part of it.
+        ...(c.name === "PluginInvoke" && m.dependencies.length ? { dependencies: true } : {}),
+      }))
+      : [],
     parameters: m ? parametersSchema(m.parameters) : null,
     returns: m?.returns ?? null,
     dependencies: m?.dependencies ?? [],

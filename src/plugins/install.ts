@@ -11,6 +11,7 @@ import { cacheDir, type Env, kilnPluginsDir, systemPluginsDir } from "../config/
 import { privatePath } from "../kiln/paths.ts";
 import { formatCapability, type Risk, riskOf } from "../security/capability.ts";
 import { findPluginFiles, loadPluginFile, type PluginCopy } from "./registry.ts";
+import { effectiveCapabilities } from "./manifest.ts";
 
 /** A folder a plugin can be installed in. */
 export type InstallScope = "kiln" | "system";
@@ -60,7 +61,7 @@ export function scopeDir(scope: InstallScope, kilnRoot: string | undefined, env?
 
 /** The capabilities of a plugin with their risk (the highest first in {@link highestRisk}). */
 export function capabilityRisks(plugin: PluginCopy): CapabilityRisk[] {
-  return (plugin.manifest?.capabilities ?? []).map((c) => ({
+  return (plugin.manifest ? effectiveCapabilities(plugin.manifest) : []).map((c) => ({
     display: formatCapability(c),
     risk: riskOf(c),
   }));

@@ -84,6 +84,34 @@ export interface Manifest {
   tags: string[];
 }
 
+/**
+ * The capabilities a plugin may be granted: the declared ones, with every declared dependency
+ * added to `PluginInvoke`'s list. Calling a dependency starts another plugin under that plugin's
+ * own approvals, so it is approved and audited as a `PluginInvoke` scoped to it, never implied by
+ * the declaration alone.
+ *
+ * @example
+ * ```ts
+ * import { effectiveCapabilities } from "./manifest.ts";
+ * effectiveCapabilities({ capabilities: [{ name: "KilnRead" }],
+ *   dependencies: [{ name: "dice-roller", range: "^1.0.0", optional: false }] });
+ * // [{ name: "KilnRead" }, { name: "PluginInvoke", plugins: ["dice-roller"] }]
+ * ```
+ */
+export function effectiveCapabilities(
+  m: Pick<Manifest, "capabilities" | "dependencies">,
+): Capability[] {
+  const deps = [...new Set(m.dependencies.map((d) => d.name))];
+  if (deps.length === 0) return m.capabilities;
+  const declared = m.capabilities.find((c) => c.name === "PluginInvoke");
+  if (!declared) return [...m.capabilities, { name: "PluginInvoke", plugins: deps }];
+  return m.capabilities.map((c) =>
+    c.name === "PluginInvoke" && c.plugins !== null
+      ? { name: "PluginInvoke", plugins: [...new Set([...c.plugins, ...deps])] }
+      : c
+  );
+}
+
 /** Keys a manifest may have; others are warnings. */
 export const MANIFEST_KEYS = [
   "name",

@@ -9,6 +9,7 @@
 import semver from "semver";
 import * as path from "node:path";
 import { builtinPluginsDir, type Env, kilnPluginsDir, systemPluginsDir } from "../config/paths.ts";
+import { PLUGIN_ORIGINS, type PluginOrigin } from "../config/config.ts";
 import type { Language, PluginForm } from "./source.ts";
 import { isPluginFile, splitPluginSource } from "./source.ts";
 import { type Manifest, parseManifest } from "./manifest.ts";
@@ -17,9 +18,9 @@ import { lintLua } from "./lint.ts";
 import { checkSyntax } from "./syntax.ts";
 
 /** Where a plugin was found, from highest precedence to lowest. */
-export const SCOPES = ["kiln", "system", "builtin"] as const;
+export const SCOPES = PLUGIN_ORIGINS;
 /** A plugin folder's scope. */
-export type PluginScope = typeof SCOPES[number];
+export type PluginScope = PluginOrigin;
 
 /** Largest plugin file read (1 MB): plugins are source code, not data. */
 export const MAX_PLUGIN_FILE = 1024 * 1024;

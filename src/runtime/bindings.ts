@@ -227,7 +227,8 @@ export const BINDINGS: readonly BindingSpec[] = [
     ],
     returns: "the other plugin's result",
     doc: "Call another plugin, in its own sandbox with its own grant (never the caller's). " +
-      "Declared dependencies may be called without PluginInvoke; cycles are refused (E_CYCLE).",
+      "Needs PluginInvoke for that plugin; declared dependencies are in PluginInvoke's list " +
+      "and are approved like it. Cycles are refused (E_CYCLE).",
     available: true,
   },
   {

@@ -255,7 +255,7 @@ export const STDLIB_BINDINGS: readonly BindingSpec[] = [
       "attempts, error, duration_ms, skipped_because}}, order, failed, skipped, duration_ms}",
     "Run a DAG of tasks in dependency order. A function task gets {task, input, deps = {id = " +
       "output}, attempt}; a plugin task runs that plugin in its own sandbox (needs PluginInvoke " +
-      "or a declared dependency), several at once up to parallel. Failed tasks are retried " +
+      "for it; a declared dependency is in PluginInvoke's list), several at once up to parallel. Failed tasks are retried " +
       "with exponential backoff; after the last retry their dependents are skipped.",
     { callbacks: true },
   ),

@@ -61,8 +61,6 @@ export interface HostCallContext {
   state: PluginState;
   /** Dry run or not, and the log of the invocation's note writes. */
   writes: WriteMode;
-  /** Declared dependencies (callable without PluginInvoke). */
-  dependencies: readonly string[];
   /** Run another plugin for this one (its own sandbox, its own grant). */
   invokePlugin(name: string, params: Json, fn: string | undefined): Promise<Json>;
   /** Largest file or response, bytes. */
@@ -143,6 +141,12 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
   }
   const holds = async (name: string): Promise<Capability | undefined> =>
     ctx.grant.find((c) => c.name === name) ?? (await ctx.approveOnUse?.(name)) ?? undefined;
+  // Declared dependencies are in PluginInvoke's list (effectiveCapabilities): calling one is
+  // approved like any other PluginInvoke, so a plugin cannot borrow another's approvals unasked.
+  const mayInvoke = async (target: string): Promise<boolean> => {
+    const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
+    return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
+  };
   const denied = (capability: string, target?: string): CallReply => {
     ctx.onUse({
       binding: call.binding,
@@ -220,11 +224,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
       if (typeof target !== "string") {
         return refuse("E_INVALID_PARAMS", "invoke_plugin(name, params) needs a plugin name");
       }
-      const allowed = ctx.dependencies.includes(target) || await (async () => {
-        const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
-        return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
-      })();
-      if (!allowed) return denied(`PluginInvoke(${target})`, target);
+      if (!(await mayInvoke(target))) return denied(`PluginInvoke(${target})`, target);
       const fn = typeof args[2] === "string" ? args[2] : undefined;
       const value = await ctx.invokePlugin(target, args[1] ?? {}, fn);
       ctx.onUse({ binding: call.binding, capability: "PluginInvoke", target, granted: true });
@@ -233,11 +233,7 @@ export async function answerCall(call: CallMessage, ctx: HostCallContext): Promi
     if (isStdlibHostCall(call.binding)) {
       const reply = await answerStdlibCall(call.binding, args, {
         ...ctx,
-        mayInvoke: async (target) =>
-          ctx.dependencies.includes(target) || await (async () => {
-            const cap = await holds("PluginInvoke") as { plugins: string[] | null } | undefined;
-            return cap !== undefined && (cap.plugins === null || cap.plugins.includes(target));
-          })(),
+        mayInvoke,
         refuseInvoke: (target) => denied(`PluginInvoke(${target})`, target),
       });
       if (reply.ok && call.binding === "invoke_plugin_start") {

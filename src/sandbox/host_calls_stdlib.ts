@@ -92,7 +92,7 @@ export interface StdlibCallContext {
   onProgress?(event: Json): void;
   /** Start another plugin for this one (its own sandbox and grant). */
   invokePlugin(name: string, params: Json, fn: string | undefined): Promise<Json>;
-  /** May this invocation call that plugin (declared dependency or PluginInvoke)? */
+  /** May this invocation call that plugin (PluginInvoke, which lists declared dependencies)? */
   mayInvoke(target: string): Promise<boolean>;
   /** The refusal reply for a plugin call that is not allowed. */
   refuseInvoke(target: string): CallReply;

@@ -11,6 +11,7 @@ import { CrucibleError, type ErrorCode } from "../errors.ts";
 import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
+import { effectiveCapabilities } from "../plugins/manifest.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
@@ -20,7 +21,7 @@ import {
   riskOf,
 } from "../security/capability.ts";
 import { expandHome, grantKey, isDefaultGranted, workerPermissions } from "../security/grant.ts";
-import type { ApprovalOutcome, ApprovalRequest } from "../security/approvals.ts";
+import { type ApprovalOutcome, type ApprovalRequest, terminalSafe } from "../security/approvals.ts";
 import { type AuditEvent, paramsDigest } from "../security/audit.ts";
 import type { CoverageReport, ErrorInfo, Json } from "../runtime/protocol.ts";
 import { toJson } from "../runtime/engine.ts";
@@ -68,6 +69,11 @@ export interface RunnerOptions {
   configDir?: string;
   /** The host's kiln bindings (default: one over the kiln's own index). */
   kilnApi?: KilnApi;
+  /**
+   * Told about warnings the user must see, such as a kiln plugin that shadows an installed one
+   * (default: printed on stderr).
+   */
+  notice?: (message: string) => void;
 }
 
 /** One invocation request. */
@@ -172,25 +178,31 @@ const RAISABLE = {
   memory: {
     name: "memory",
     show: formatBytes,
-    what: "of memory",
+    operation: (v: string) => `use up to ${v} of memory`,
     impact: "can use more of this machine's memory",
   },
   timeout: {
     name: "timeout",
     show: (v: number) => `${v} ms`,
-    what: "of time",
+    operation: (v: string) => `run for up to ${v}`,
     impact: "can keep running longer before it is stopped",
+  },
+  rate: {
+    name: "rate",
+    show: (v: number) => `${v}/min`,
+    operation: (v: string) => `be called up to ${v}`,
+    impact: "can be run more often, by you, an agent or other plugins",
   },
   writes: {
     name: "writes",
     show: String,
-    what: "note and file writes per run",
+    operation: (v: string) => `make up to ${v} note and file writes per run`,
     impact: "can write many more notes and files in one run",
   },
   folderDepth: {
     name: "folder_depth",
     show: String,
-    what: "nested folders",
+    operation: (v: string) => `nest notes up to ${v} folders deep`,
     impact: "can create deeper folders in the kiln",
   },
 } as const;
@@ -334,13 +346,12 @@ export class PluginRunner {
     });
     if (unaudited !== null) return fail("E_AUDIT", `plugin ${name} was not run: ${unaudited}`);
 
+    this.#reportShadowing(p, invocation);
     const sandbox = this.#o.config.sandbox;
+    const rate = await this.#raise(p, "rate", invocation);
+    if (typeof rate !== "number") return fail("E_APPROVAL_DENIED", rate.error);
     try {
-      this.#rates.take(name, {
-        perMinute: Math.min(m.limits.rate ?? sandbox.rate, sandbox.max.rate),
-        burst: sandbox.burst,
-        dryRun: writeMode.dryRun,
-      });
+      this.#rates.take(name, { perMinute: rate, burst: sandbox.burst, dryRun: writeMode.dryRun });
     } catch (e) {
       return fail((e as CrucibleError).code, (e as Error).message);
     }
@@ -352,7 +363,7 @@ export class PluginRunner {
     const grant: Capability[] = [];
     const onFirstUse: Capability[] = [];
     const unsafe = m.capabilities.some((c) => c.name === "Unsafe");
-    for (const cap of m.capabilities) {
+    for (const cap of effectiveCapabilities(m)) {
       if (isDefaultGranted(cap)) {
         grant.push(cap);
         continue;
@@ -373,24 +384,32 @@ export class PluginRunner {
       if (!outcome.approved) return fail("E_APPROVAL_DENIED", outcome.message);
       grant.push(cap);
     }
-    const approveOnUse = async (name: string): Promise<Capability | null> => {
+    // One question per capability and invocation, however many calls need it at once.
+    const asked = new Map<string, Promise<Capability | null>>();
+    const approveOnUse = (name: string): Promise<Capability | null> => {
       const cap = onFirstUse.find((c) => c.name === name);
-      if (!cap) return null;
+      if (!cap) return Promise.resolve(null);
       if (dry && SIMULATED_WRITES.has(cap.name)) {
         // Nothing is written in a dry run, so there is nothing to approve yet.
-        dry.notes.push(`a real run would ask for ${formatCapability(cap)}`);
-        onFirstUse.splice(onFirstUse.indexOf(cap), 1);
-        grant.push(cap);
-        return cap;
+        if (!grant.includes(cap)) {
+          dry.notes.push(`a real run would ask for ${formatCapability(cap)}`);
+          grant.push(cap);
+        }
+        return Promise.resolve(cap);
       }
-      const outcome = await this.#approve(p, formatCapability(cap), riskOf(cap), {
-        operation: CAPABILITY_INFO[cap.name].summary,
-        impact: IMPACT[cap.name] ?? "",
-      }, invocation);
-      if (!outcome.approved) throw new CrucibleError("E_APPROVAL_DENIED", outcome.message);
-      onFirstUse.splice(onFirstUse.indexOf(cap), 1);
-      grant.push(cap);
-      return cap;
+      let answer = asked.get(name);
+      if (!answer) {
+        answer = this.#approve(p, formatCapability(cap), riskOf(cap), {
+          operation: CAPABILITY_INFO[cap.name].summary,
+          impact: IMPACT[cap.name] ?? "",
+        }, invocation).then((outcome) => {
+          if (!outcome.approved) throw new CrucibleError("E_APPROVAL_DENIED", outcome.message);
+          if (!grant.includes(cap)) grant.push(cap);
+          return cap;
+        });
+        asked.set(name, answer);
+      }
+      return answer;
     };
     const limits = await this.#limits(
       p,
@@ -473,7 +492,6 @@ export class PluginRunner {
           kiln: this.#kiln,
           approveOnUse,
           writes: writeMode,
-          dependencies: m.dependencies.map((d) => d.name),
           invokePlugin: (target, targetParams, targetFn) => {
             const call = this.#callPlugin(name, target, targetParams, targetFn, {
               parent: req,
@@ -618,6 +636,9 @@ export class PluginRunner {
         version: p.version ?? "",
         description: p.manifest?.description ?? "",
         hash: p.hash,
+        scope: p.scope,
+        file: p.file,
+        shadows: p.shadows.map((c) => ({ scope: c.scope, file: c.file })),
         capability,
         risk,
         ...what,
@@ -647,7 +668,6 @@ export class PluginRunner {
   ): Promise<Limits | { error: string }> {
     const s = this.#o.config.sandbox;
     if (unsafe) return { ...s.max };
-    const asked = p.manifest!.limits;
     const out: Limits = {
       memory: s.memory,
       timeout: s.timeout,
@@ -656,29 +676,56 @@ export class PluginRunner {
       writes: s.writes,
       folderDepth: s.folderDepth,
     };
-    for (const key of Object.keys(RAISABLE) as (keyof typeof RAISABLE)[]) {
-      const want = asked[key];
-      if (want === undefined || want <= s[key]) {
-        if (want !== undefined) out[key] = want;
-        continue;
-      }
-      const value = Math.min(want, s.max[key]);
-      const how = RAISABLE[key];
-      const shown = how.show(value);
-      const outcome = await this.#approve(
-        p,
-        `limits.${how.name}(${shown.replace(" ", "")})`,
-        "high",
-        {
-          operation: `use up to ${shown} ${how.what} (the default is ${how.show(s[key])})`,
-          impact: how.impact,
-        },
-        invocation,
-      );
-      if (!outcome.approved) return { error: outcome.message };
+    for (const key of ["memory", "timeout", "writes", "folderDepth"] as const) {
+      const value = await this.#raise(p, key, invocation);
+      if (typeof value !== "number") return value;
       out[key] = value;
     }
     return out;
+  }
+
+  /**
+   * One limit the manifest asks for: a lower one as asked, a higher one (clamped to the maximum)
+   * only when approved — every limit, the call rate included.
+   */
+  async #raise(
+    p: ResolvedPlugin,
+    key: keyof typeof RAISABLE,
+    invocation: string,
+  ): Promise<number | { error: string }> {
+    const s = this.#o.config.sandbox;
+    const want = p.manifest!.limits[key];
+    if (want === undefined || want <= s[key]) return want ?? s[key];
+    const value = Math.min(want, s.max[key]);
+    const how = RAISABLE[key];
+    const shown = how.show(value);
+    const outcome = await this.#approve(
+      p,
+      `limits.${how.name}(${shown.replace(" ", "")})`,
+      "high",
+      {
+        operation: `${how.operation(shown)} (the default is ${how.show(s[key])})`,
+        impact: how.impact,
+      },
+      invocation,
+    );
+    return outcome.approved ? value : { error: outcome.message };
+  }
+
+  /**
+   * A kiln copy that shadows a system or built-in plugin is said so every time it runs: whoever
+   * wrote the kiln picked that name, and nothing given to the name carries over to it.
+   */
+  #reportShadowing(p: ResolvedPlugin, invocation: string): void {
+    const installed = p.scope === "kiln" ? p.shadows.find((s) => s.scope !== "kiln") : undefined;
+    if (!installed) return;
+    const message = `plugin ${p.name} runs from the kiln (${terminalSafe(p.file, 300)}) and ` +
+      `shadows the ${installed.scope} plugin of that name (${
+        terminalSafe(installed.file, 300)
+      }); ` +
+      `it does not inherit that plugin's trust or approvals`;
+    this.#audit({ kind: "security", invocation, plugin: p.name, message });
+    (this.#o.notice ?? ((m: string) => console.error(`warning: ${m}`)))(message);
   }
 
   /** Record one event; returns what went wrong (also printed), or null. */

@@ -2,14 +2,21 @@
  * Approvals: deciding whether a plugin may use a risky capability it declared, asking the user
  * when nothing already answers the question.
  *
- * A request is settled by the first of these that applies:
+ * Everything that approves without a prompt is bound to the plugin's identity — the folder it was
+ * found in (kiln, system, built-in), its file and its content hash — never to its name alone: a
+ * kiln may have been written by someone else, and a plugin in it may carry the name of one you
+ * trust. A request is settled by the first of these that applies:
  *
- * 1. the plugin is in `trusted` (user config only);
+ * 1. `trusted` in the user config names this copy: a plain name covers the system or built-in copy
+ *    of that name only, an identity entry (`{plugin, scope, path, hash}`) exactly that file with
+ *    that content;
  * 2. `--yes`;
- * 3. an `--approve NAME:CAPABILITY` flag for this plugin and capability;
- * 4. an "Always" answer remembered in the user config for this plugin, capability and the SAME
- *    plugin content hash (an edited plugin is asked again);
- * 5. an "Approve once" answer given earlier to the same broker;
+ * 3. an `--approve NAME:CAPABILITY` flag for this plugin and capability; a bare NAME does not
+ *    cover a kiln copy that shadows a system or built-in plugin of the same name, which takes
+ *    `--approve kiln:NAME:CAPABILITY`;
+ * 4. an "Always" answer remembered in the user config for this capability and this copy: the same
+ *    scope, path and content hash (an edited plugin is asked again);
+ * 5. an "Approve once" answer given earlier to the same broker for the same copy;
  * 6. not interactive (no terminal): denied, with a message naming the flag or config that approves;
  * 7. a prompt on stderr: Approve once / Always / Deny; no answer within the timeout is a deny.
  *
@@ -28,6 +35,7 @@
  * });
  * const outcome = await broker.request({
  *   plugin: "dice-roller", version: "1.0.0", description: "Roll dice", hash: "3f2a…",
+ *   scope: "system", file: "/home/me/.config/crucible/plugins/dice-roller.rune", shadows: [],
  *   capability: "KilnWrite", risk: "high",
  *   operation: "write notes in the kiln",
  *   impact: "can change or create any note (undoable with cru undo)",
@@ -39,12 +47,21 @@
  */
 import * as path from "node:path";
 import process from "node:process";
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Config, RememberedApproval } from "../config/config.ts";
-import { ConfigError, InvalidParamsError } from "../errors.ts";
+import {
+  type Config,
+  PLUGIN_ORIGINS,
+  type PluginOrigin,
+  type RememberedApproval,
+  type TrustEntry,
+} from "../config/config.ts";
+import { InvalidParamsError } from "../errors.ts";
 import { suggest } from "../suggest.ts";
-import { CAPABILITY_INFO, CAPABILITY_NAMES } from "./capability.ts";
+import { CAPABILITY_INFO, CAPABILITY_NAMES, displayParts, sameDisplayForm } from "./capability.ts";
+import { expandHome } from "./grant.ts";
 import { terminalText } from "./terminal_text.ts";
+import { rememberApproval } from "./trust_store.ts";
+
+export { rememberApproval, trustPlugin } from "./trust_store.ts";
 
 /** How a request was settled. The first five approve without a prompt; the last three refuse. */
 export type ApprovalDecision =
@@ -67,8 +84,14 @@ export interface ApprovalRequest {
   version: string;
   /** Plugin description, shown in the prompt. */
   description: string;
-  /** SHA-256 of the plugin's content; "Always" answers are bound to it. */
+  /** SHA-256 of the plugin's content; trust and "Always" answers are bound to it. */
   hash: string;
+  /** The folder the plugin was found in; trust and "Always" answers are bound to it. */
+  scope: PluginOrigin;
+  /** Absolute path of the plugin file; trust and "Always" answers are bound to it. */
+  file: string;
+  /** Other copies of the same name this one wins over (a kiln copy over a system one). */
+  shadows: readonly { scope: PluginOrigin; file: string }[];
   /** Display form: `KilnWrite`, `NetworkHttps(api.crossref.org)`, `limits.memory(512MB)`. */
   capability: string;
   /** Risk of the capability. */
@@ -97,7 +120,10 @@ export interface ApprovalOptions {
   userConfigFile: string;
   /** Whether a prompt may be drawn. Default: stdin and stderr are both terminals. */
   interactive?: boolean;
-  /** `--approve` values, `NAME:CAPABILITY`. Malformed values make the constructor throw. */
+  /**
+   * `--approve` values, `NAME:CAPABILITY` or `SCOPE:NAME:CAPABILITY` (SCOPE kiln, system or
+   * builtin). Malformed values make the constructor throw.
+   */
   approve?: string[];
   /** `--yes`: approve everything. Default false. */
   yes?: boolean;
@@ -105,13 +131,28 @@ export interface ApprovalOptions {
   timeoutMs?: number;
 }
 
+/** One parsed `--approve` value. */
+export interface ApproveFlag {
+  /** The copy it names; absent for a bare name (a copy that shadows no system or built-in one). */
+  scope?: PluginOrigin;
+  /** Plugin name. */
+  plugin: string;
+  /** Capability name or display form, canonically spelled. */
+  capability: string;
+}
+
 const PLUGIN_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const LIMIT_NAME = /^limits\.[a-z][a-z_]*$/i;
+const SCOPED = new RegExp(
+  `^\\s*(${PLUGIN_ORIGINS.join("|")})\\s*:\\s*(?=[a-z0-9]+(?:-[a-z0-9]+)*\\s*:)`,
+);
 
 /**
- * Parse one `--approve` value, `NAME:CAPABILITY`. CAPABILITY is a name (`KilnWrite`, which
- * approves any scope of it) or a display form (`NetworkHttps(api.crossref.org)`, only that scope).
- * Capability names are matched case-insensitively and returned in their canonical spelling.
+ * Parse one `--approve` value, `NAME:CAPABILITY` or `SCOPE:NAME:CAPABILITY`. CAPABILITY is a name
+ * (`KilnWrite`, which approves any scope of it) or a display form
+ * (`NetworkHttps(api.crossref.org)`, only that scope). SCOPE (`kiln`, `system`, `builtin`) names
+ * the copy of the plugin; it is needed to approve a kiln copy that shadows a system or built-in
+ * plugin. Capability names are matched case-insensitively and returned in their canonical spelling.
  *
  * @throws {InvalidParamsError} when the value is not of that shape.
  * @example
@@ -119,18 +160,24 @@ const LIMIT_NAME = /^limits\.[a-z][a-z_]*$/i;
  * import { parseApproveFlag } from "./approvals.ts";
  * parseApproveFlag("citations:networkhttps(api.crossref.org)");
  * // { plugin: "citations", capability: "NetworkHttps(api.crossref.org)" }
+ * parseApproveFlag("kiln:word-count:Unsafe");
+ * // { scope: "kiln", plugin: "word-count", capability: "Unsafe" }
  * ```
  */
-export function parseApproveFlag(value: string): { plugin: string; capability: string } {
+export function parseApproveFlag(value: string): ApproveFlag {
   const example = "e.g. --approve dice-roller:KilnWrite";
-  const colon = value.indexOf(":");
+  // Capability names are capitalised or dotted, plugin names never are: `kiln:x:KilnWrite` is
+  // scope kiln, plugin x, while `kiln:KilnWrite` is the plugin named kiln.
+  const scoped = SCOPED.exec(value);
+  const body = scoped ? value.slice(scoped[0].length) : value;
+  const colon = body.indexOf(":");
   if (colon < 0) {
     throw new InvalidParamsError(
       `--approve ${JSON.stringify(value)} is not PLUGIN:CAPABILITY; write ${example}`,
     );
   }
-  const plugin = value.slice(0, colon).trim();
-  const rest = value.slice(colon + 1).trim();
+  const plugin = body.slice(0, colon).trim();
+  const rest = body.slice(colon + 1).trim();
   if (!PLUGIN_NAME.test(plugin)) {
     throw new InvalidParamsError(
       `--approve ${JSON.stringify(value)}: ${JSON.stringify(plugin)} is not a plugin name ` +
@@ -152,7 +199,11 @@ export function parseApproveFlag(value: string): { plugin: string; capability: s
         (close ? `; did you mean ${plugin}:${close}?` : `; valid: ${CAPABILITY_NAMES.join(", ")}`),
     );
   }
-  return { plugin, capability: m[2] === undefined ? name : `${name}(${m[2].trim()})` };
+  return {
+    ...(scoped ? { scope: scoped[1] as PluginOrigin } : {}),
+    plugin,
+    capability: m[2] === undefined ? name : `${name}(${m[2].trim()})`,
+  };
 }
 
 function canonicalName(name: string): string | null {
@@ -160,116 +211,51 @@ function canonicalName(name: string): string | null {
   return CAPABILITY_NAMES.find((n) => n.toLowerCase() === name.toLowerCase()) ?? null;
 }
 
-/** Split a display form into its name (case-folded) and its scope with whitespace removed. */
-function capabilityParts(display: string): { name: string; scope: string | null } {
-  const open = display.indexOf("(");
-  if (open < 0) return { name: display.trim().toLowerCase(), scope: null };
-  return {
-    name: display.slice(0, open).trim().toLowerCase(),
-    scope: display.slice(open).replace(/\s+/g, ""),
-  };
-}
-
-function sameCapability(a: string, b: string): boolean {
-  const x = capabilityParts(a);
-  const y = capabilityParts(b);
-  return x.name === y.name && x.scope === y.scope;
-}
-
 /** A flag's capability covers a requested one: the same display form, or the bare name. */
 function flagCovers(flag: string, requested: string): boolean {
-  const f = capabilityParts(flag);
+  const f = displayParts(flag);
   return f.scope === null
-    ? f.name === capabilityParts(requested).name
-    : sameCapability(flag, requested);
+    ? f.name === displayParts(requested).name
+    : sameDisplayForm(flag, requested);
 }
 
 function sameHash(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
-/**
- * Record an "Always" answer in the user config file: replaces any entry for the same plugin and
- * capability (an older hash), keeps everything else in the file including comments, creates the
- * file and its folder when missing, and writes atomically (temp file in the same folder, then
- * rename; a symlinked config file is updated where it points).
- *
- * @throws {ConfigError} when the file is not valid YAML, has an unexpected shape, or cannot be
- * written; the file is then left as it was.
- */
-export function rememberApproval(file: string, entry: RememberedApproval): void {
-  let target = file;
-  try {
-    target = Deno.realPathSync(file);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw unwritable(file, e);
-  }
-  let text = "";
-  let mode = 0o644;
-  try {
-    text = Deno.readTextFileSync(target);
-    mode = (Deno.statSync(target).mode ?? 0o644) & 0o777;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw unwritable(file, e);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      `is not valid YAML (${doc.errors[0].message.split("\n")[0]}); fix it so the approval ` +
-        `can be remembered`,
-    );
-  }
-  const record = { plugin: entry.plugin, capability: entry.capability, hash: entry.hash };
-  const node = doc.createNode(entry.at ? { ...record, at: entry.at } : record);
-  const empty = (v: unknown) => v === undefined || v === null || (isScalar(v) && v.value == null);
-  if (!empty(doc.contents) && !isMap(doc.contents)) {
-    throw new ConfigError(file, "must be a mapping of settings (approvals:, trusted:, …)");
-  }
-  const approvals = doc.get("approvals", true);
-  if (empty(approvals)) {
-    doc.set("approvals", doc.createNode({ remembered: [node] }));
-  } else if (!isMap(approvals)) {
-    throw new ConfigError(file, "approvals must be a mapping (timeout:, remembered:)");
-  } else {
-    const remembered = approvals.get("remembered", true);
-    if (empty(remembered)) {
-      approvals.set("remembered", doc.createNode([node]));
-    } else if (!isSeq(remembered)) {
-      throw new ConfigError(file, "approvals.remembered must be a list");
-    } else {
-      remembered.items = remembered.items.filter((item) =>
-        !(isMap(item) && item.get("plugin") === entry.plugin &&
-          typeof item.get("capability") === "string" &&
-          sameCapability(item.get("capability") as string, entry.capability))
-      );
-      remembered.items.push(node);
-      remembered.flow = false;
-    }
-  }
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${crypto.randomUUID()}.tmp`);
-  try {
-    Deno.mkdirSync(dir, { recursive: true });
-    const f = Deno.openSync(tmp, { write: true, createNew: true, mode });
-    try {
-      const bytes = new TextEncoder().encode(doc.toString({ flowCollectionPadding: false }));
-      for (let done = 0; done < bytes.length;) done += f.writeSync(bytes.subarray(done));
-      f.syncSync();
-    } finally {
-      f.close();
-    }
-    Deno.renameSync(tmp, target);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch { /* never created, or already renamed */ }
-    throw unwritable(file, e);
-  }
+/** A path written in the config names a file only when it is absolute (or starts with `~/`). */
+function samePath(written: string, file: string): boolean {
+  const full = expandHome(written);
+  return path.isAbsolute(full) && path.normalize(full) === path.resolve(file);
 }
 
-function unwritable(file: string, e: unknown): ConfigError {
-  return new ConfigError(file, `cannot be updated: ${(e as Error).message}`, { cause: e });
+/**
+ * A kiln copy that wins over a system or built-in copy of the same name: whoever wrote the kiln
+ * chose that name, so nothing given to the name carries over to it.
+ */
+export function shadowsInstalled(req: Pick<ApprovalRequest, "scope" | "shadows">): boolean {
+  return req.scope === "kiln" && req.shadows.some((s) => s.scope !== "kiln");
+}
+
+/** True when a `trusted` entry covers this copy of the plugin. */
+function trustCovers(entry: TrustEntry, req: ApprovalRequest): boolean {
+  if (entry.plugin !== req.plugin) return false;
+  if (!("scope" in entry)) return req.scope !== "kiln";
+  return entry.scope === req.scope && samePath(entry.path, req.file) &&
+    sameHash(entry.hash, req.hash);
+}
+
+/** True when a remembered "Always" answer covers this capability of this copy. */
+function memoryCovers(r: RememberedApproval, req: ApprovalRequest): boolean {
+  return r.plugin === req.plugin && sameDisplayForm(r.capability, req.capability) &&
+    r.scope === req.scope && r.path !== undefined && samePath(r.path, req.file) &&
+    sameHash(r.hash, req.hash);
+}
+
+/** True when an `--approve` flag covers this request. */
+function flagApplies(f: ApproveFlag, req: ApprovalRequest): boolean {
+  if (f.plugin !== req.plugin || !flagCovers(f.capability, req.capability)) return false;
+  return f.scope === undefined ? !shadowsInstalled(req) : f.scope === req.scope;
 }
 
 /**
@@ -277,7 +263,7 @@ function unwritable(file: string, e: unknown): ConfigError {
  * repaint the prompt (show "KilnRead" where the request is "Unsafe") or bidi controls that reorder
  * it. Control characters are shown as escapes, and long text is cut.
  */
-function terminalSafe(text: string, max = 200): string {
+export function terminalSafe(text: string, max = 200): string {
   return terminalText(text, { max });
 }
 
@@ -311,18 +297,18 @@ type Answer = "once" | "always" | "deny" | "timeout" | "cancelled";
 
 /** Settles approval requests for one run of cru; "Approve once" answers last as long as it does. */
 export class ApprovalBroker {
-  readonly #trusted: Set<string>;
+  readonly #trusted: TrustEntry[];
   readonly #remembered: RememberedApproval[];
   readonly #file: string;
   readonly #interactive: boolean;
-  readonly #flags: { plugin: string; capability: string; raw: string }[];
+  readonly #flags: (ApproveFlag & { raw: string })[];
   readonly #yes: boolean;
   readonly #timeoutMs: number;
   readonly #session = new Set<string>();
 
   /** @throws {InvalidParamsError} when an `approve` value is malformed. */
   constructor(options: ApprovalOptions) {
-    this.#trusted = new Set(options.config.trusted);
+    this.#trusted = [...options.config.trusted];
     this.#remembered = [...options.config.approvals.remembered];
     this.#file = options.userConfigFile;
     this.#interactive = options.interactive ??
@@ -346,26 +332,30 @@ export class ApprovalBroker {
   }
 
   #key(req: ApprovalRequest): string {
-    return JSON.stringify([req.plugin, capabilityParts(req.capability), req.hash.toLowerCase()]);
+    return JSON.stringify([
+      req.plugin,
+      req.scope,
+      path.resolve(req.file),
+      displayParts(req.capability),
+      req.hash.toLowerCase(),
+    ]);
   }
 
   #settled(req: ApprovalRequest): ApprovalOutcome | null {
     const who = `plugin ${terminalSafe(req.plugin, 80)}`;
     const what = terminalSafe(req.capability, 120);
-    if (this.#trusted.has(req.plugin)) {
-      return allow("trusted", `${who} is trusted in ${this.#file}: ${what} approved`);
+    if (this.#trusted.some((t) => trustCovers(t, req))) {
+      return allow(
+        "trusted",
+        `${who} (${req.scope}) is trusted in ${this.#file}: ${what} approved`,
+      );
     }
     if (this.#yes) return allow("yes", `${what} approved for ${who} by --yes`);
-    const flag = this.#flags.find((f) =>
-      f.plugin === req.plugin && flagCovers(f.capability, req.capability)
-    );
+    const flag = this.#flags.find((f) => flagApplies(f, req));
     if (flag) {
       return allow("flag", `${what} approved for ${who} by --approve ${shellArg(flag.raw)}`);
     }
-    const memory = this.#remembered.find((r) =>
-      r.plugin === req.plugin && sameCapability(r.capability, req.capability) &&
-      sameHash(r.hash, req.hash)
-    );
+    const memory = this.#remembered.find((r) => memoryCovers(r, req));
     if (memory) {
       return allow(
         "remembered",
@@ -383,15 +373,35 @@ export class ApprovalBroker {
   #howToApprove(req: ApprovalRequest, extra: string): string {
     const name = terminalSafe(req.plugin, 80);
     const what = terminalSafe(req.capability, 120);
-    const stale = this.#remembered.some((r) =>
-      r.plugin === req.plugin && sameCapability(r.capability, req.capability)
+    const earlier = this.#remembered.filter((r) =>
+      r.plugin === req.plugin && sameDisplayForm(r.capability, req.capability)
     );
+    const why: string[] = [];
+    if (earlier.some((r) => r.path === undefined)) {
+      why.push(
+        `an "Always" answer remembered by an older cru without the plugin's location no ` +
+          `longer counts`,
+      );
+    } else if (earlier.some((r) => r.scope === req.scope && samePath(r.path!, req.file))) {
+      why.push(`an "Always" answer was given for an earlier version; the plugin has changed`);
+    }
+    const shadowing = shadowsInstalled(req);
+    if (shadowing) {
+      const other = req.shadows.find((s) => s.scope !== "kiln")!;
+      why.push(
+        `this copy, ${terminalSafe(req.file, 200)}, comes from the kiln and shadows the ` +
+          `${other.scope} plugin ${name}, so trust and approvals given to that name do not cover it`,
+      );
+    } else if (req.scope === "kiln" && this.#trusted.some((t) => t.plugin === req.plugin)) {
+      why.push(`trusting ${name} by name covers its system and built-in copies, not the kiln's`);
+    }
+    const flag = shadowing ? `kiln:${name}:${what}` : `${name}:${what}`;
+    const trust = req.scope === "kiln"
+      ? `trust this copy with cru plugins trust ${name}`
+      : `add ${name} to trusted in ${this.#file}`;
     return `plugin ${name} asked for ${what}, which is not approved` +
-      (stale
-        ? ` (an "Always" answer was given for an earlier version; the plugin has changed)`
-        : "") +
-      `: run with --approve ${shellArg(`${name}:${what}`)} (or --yes), ${extra}, ` +
-      `or add ${name} to trusted in ${this.#file}`;
+      (why.length ? ` (${why.join("; ")})` : "") +
+      `: run with --approve ${shellArg(flag)} (or --yes), ${extra}, or ${trust}`;
   }
 
   async #prompt(req: ApprovalRequest): Promise<ApprovalOutcome> {
@@ -403,9 +413,11 @@ export class ApprovalBroker {
         this.#session.add(this.#key(req));
         return allow("once", `${what} approved once for plugin ${name}`);
       case "always": {
-        const entry = {
+        const entry: RememberedApproval = {
           plugin: req.plugin,
           capability: req.capability,
+          scope: req.scope,
+          path: req.file,
           hash: req.hash,
           at: new Date().toISOString(),
         };
@@ -419,14 +431,11 @@ export class ApprovalBroker {
               (e as Error).message,
           );
         }
-        const i = this.#remembered.findIndex((r) =>
-          r.plugin === req.plugin && sameCapability(r.capability, req.capability)
-        );
-        if (i >= 0) this.#remembered.splice(i, 1);
         this.#remembered.push(entry);
         return allow(
           "always",
-          `${what} approved for plugin ${name} and remembered for this version in ${this.#file}`,
+          `${what} approved for plugin ${name} and remembered for this copy and version in ` +
+            this.#file,
         );
       }
       case "timeout":
@@ -435,7 +444,7 @@ export class ApprovalBroker {
           `plugin ${name} asked for ${what} and the prompt timed out after ` +
             `${seconds(this.#timeoutMs)} with no answer, so it was denied: answer within the ` +
             `time, set approvals.timeout in ${this.#file}, or run with --approve ` +
-            shellArg(`${name}:${what}`),
+            shellArg(shadowsInstalled(req) ? `kiln:${name}:${what}` : `${name}:${what}`),
         );
       case "cancelled":
         return refuse("deny", `plugin ${name} was denied ${what}: the prompt was cancelled`);
@@ -473,7 +482,7 @@ async function ask(
   };
   const name = terminalSafe(req.plugin, 80);
   const what = terminalSafe(req.capability, 120);
-  const capName = capabilityParts(req.capability).name;
+  const capName = displayParts(req.capability).name;
   const info = CAPABILITY_NAMES.find((n) => n.toLowerCase() === capName);
   const summary = info ? `: ${CAPABILITY_INFO[info].summary}` : "";
   const row = (label: string, value: string) => `  ${dim(label.padEnd(11))} ${value}\n`;
@@ -481,6 +490,17 @@ async function ask(
     `\n${bold(`Plugin ${name}`)} ${terminalSafe(req.version, 40)} ` +
       dim(`(sha256 ${terminalSafe(req.hash, 64).slice(0, 12)}…)`) + " asks for approval\n" +
       (req.description.trim() ? `  ${terminalSafe(req.description, 300)}\n` : "") +
+      row("from", `${req.scope} ${terminalSafe(req.file, 200)}`) +
+      (shadowsInstalled(req)
+        ? row(
+          "warning",
+          riskPaint.critical(
+            `this kiln copy shadows the ${
+              req.shadows.find((s) => s.scope !== "kiln")!.scope
+            } plugin of the same name`,
+          ),
+        )
+        : "") +
       row("capability", `${bold(what)} ${riskPaint[req.risk](`(${req.risk} risk)`)}${summary}`) +
       row("to", terminalSafe(req.operation)) +
       row("impact", terminalSafe(req.impact)),
@@ -495,7 +515,7 @@ async function ask(
       message: `Allow ${name} to use ${what}?`,
       choices: [
         { name: "Approve once", value: "once" },
-        { name: "Always (remember for this version of the plugin)", value: "always" },
+        { name: "Always (remember for this copy and version of the plugin)", value: "always" },
         { name: "Deny", value: "deny" },
       ],
       theme: {

@@ -105,6 +105,26 @@ export function formatCapability(cap: Capability): string {
   }
 }
 
+/**
+ * Split a display form (`NetworkHttps(api.crossref.org)`, `limits.memory(512MB)`) into its name,
+ * case-folded, and its scope with whitespace removed (null when it has none).
+ */
+export function displayParts(display: string): { name: string; scope: string | null } {
+  const open = display.indexOf("(");
+  if (open < 0) return { name: display.trim().toLowerCase(), scope: null };
+  return {
+    name: display.slice(0, open).trim().toLowerCase(),
+    scope: display.slice(open).replace(/\s+/g, ""),
+  };
+}
+
+/** True when two display forms name the same capability with the same scope. */
+export function sameDisplayForm(a: string, b: string): boolean {
+  const x = displayParts(a);
+  const y = displayParts(b);
+  return x.name === y.name && x.scope === y.scope;
+}
+
 /** A problem parsing one capability entry; `index` is its position in the list. */
 export interface CapabilityProblem {
   /** Position in the `capabilities` list. */

@@ -30,10 +30,17 @@ export type {
   AuditReadResult,
   AuditSync,
 } from "./audit.ts";
-export { ApprovalBroker, parseApproveFlag, rememberApproval } from "./approvals.ts";
+export {
+  ApprovalBroker,
+  parseApproveFlag,
+  rememberApproval,
+  shadowsInstalled,
+  trustPlugin,
+} from "./approvals.ts";
 export type {
   ApprovalDecision,
   ApprovalOptions,
   ApprovalOutcome,
   ApprovalRequest,
+  ApproveFlag,
 } from "./approvals.ts";

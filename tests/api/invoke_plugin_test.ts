@@ -1,6 +1,7 @@
 /**
- * Plugin-to-plugin calls: declared dependencies as require() proxies, PluginInvoke scopes, each
- * callee under its own grant, cycles and depth, and no deadlock on a full pool.
+ * Plugin-to-plugin calls: declared dependencies as require() proxies (approved as PluginInvoke
+ * scoped to them), PluginInvoke scopes, each callee under its own grant, cycles and depth, and no
+ * deadlock on a full pool.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
@@ -92,8 +93,8 @@ async function setup(approved: string[] = [], poolSize = 2) {
   };
 }
 
-Deno.test("a declared dependency is callable through require() without PluginInvoke", async () => {
-  using s = await setup();
+Deno.test("a declared dependency is callable through require() once PluginInvoke for it is approved", async () => {
+  using s = await setup(["PluginInvoke(adder)"]);
   const r = await s.runner.invoke({ plugin: "calc", params: { x: 5 } });
   strictEqual(r.ok, true, JSON.stringify(r.error));
   deepStrictEqual(r.value, { sum: 15, doubled: 10 });
@@ -112,8 +113,9 @@ Deno.test("PluginInvoke is scoped to its list; undeclared calls are refused", as
   const refused = await s.runner.invoke({ plugin: "caller", params: { target: "calc" } });
   deepStrictEqual((refused.value as { code: string }).code, "E_CAPABILITY");
   ok(refused.security.some((m) => /invoke_plugin/.test(m)));
+  // A declared dependency is PluginInvoke scoped to it: approving another list does not cover it.
   const noCap = await s.runner.invoke({ plugin: "calc", params: { x: 1 } });
-  strictEqual(noCap.ok, true);
+  strictEqual(noCap.error?.code, "E_APPROVAL_DENIED");
 });
 
 Deno.test("the callee runs with its own grant, never the caller's", async () => {
@@ -141,7 +143,7 @@ Deno.test("a call cycle is refused with E_CYCLE naming the plugins", async () =>
 });
 
 Deno.test("nested calls do not deadlock a pool with one slot", async () => {
-  using s = await setup([], 1);
+  using s = await setup(["PluginInvoke(adder)"], 1);
   const r = await s.runner.invoke({ plugin: "calc", params: { x: 1 } });
   deepStrictEqual(r.value, { sum: 11, doubled: 2 });
 });

@@ -264,8 +264,9 @@ fn wrong() {
 
   const human = await runCru(["plugins", "test", file, "--no-coverage"]);
   strictEqual(human.code, 1);
-  match(human.stdout, /^ {2}ok {3}test {4} +\d+ ms {2}adds$/m);
-  match(human.stdout, /^ {2}FAIL test {4} +\d+ ms {2}wrong$/m);
+  // Each line shows how long the test took, in ms or, past a second, in s.
+  match(human.stdout, /^ {2}ok {3}test {4} +(?:\d+ ms|\d+\.\d\d s) {2}adds$/m);
+  match(human.stdout, /^ {2}FAIL test {4} +(?:\d+ ms|\d+\.\d\d s) {2}wrong$/m);
   match(human.stdout, /test result: FAILED\. 3 passed; 1 failed/);
   ok(!human.stdout.includes("coverage:"));
 });

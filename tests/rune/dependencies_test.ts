@@ -84,7 +84,9 @@ async function setup() {
     env: () => "/nonexistent",
   });
   const pool = new SandboxPool({ size: 2 });
-  const t = testRunner(kiln, { registry, pool, approver: fixedApprover([]) });
+  // Calling a dependency is PluginInvoke scoped to it, approved like any other.
+  const approver = fixedApprover(["PluginInvoke(dice-roller, adder)", "PluginInvoke(dice-roller)"]);
+  const t = testRunner(kiln, { registry, pool, approver });
   return {
     ...t,
     [Symbol.dispose]() {

@@ -145,6 +145,32 @@ test("Always persists the hash; the next run is remembered; an edited plugin ask
   );
 });
 
+test("a shadowing kiln copy is named in the prompt; Always is remembered for that copy only", async () => {
+  using config = tempConfigDir();
+  {
+    await using term = await start(config.dir, ["--kiln-copy", "--request", "KilnWrite"]);
+    const screen = await waitForPrompt(term);
+    match(screen, /from\s+kiln \/notes\/\.crucible\/plugins\/dice-roller\.rune/);
+    match(screen, /warning\s+this kiln copy shadows the builtin plugin of the same name/);
+    await term.keys("Down", "Enter");
+    const { outcomes } = await finished(term);
+    deepStrictEqual(outcomes.map((o) => [o.approved, o.decision]), [[true, "always"]]);
+  }
+  const entry = remembered(config.file)[0] as { scope?: string; path?: string };
+  deepStrictEqual(
+    [entry.scope, entry.path],
+    ["kiln", "/notes/.crucible/plugins/dice-roller.rune"],
+  );
+  {
+    // The system copy of the same name and content is another identity: asked, not remembered.
+    await using term = await start(config.dir, ["--request", "KilnWrite"]);
+    await waitForPrompt(term);
+    await term.keys("Down", "Down", "Enter");
+    const { outcomes } = await finished(term);
+    deepStrictEqual(outcomes.map((o) => [o.approved, o.decision]), [[false, "deny"]]);
+  }
+});
+
 test("Deny refuses and writes nothing; escape codes in the description stay inert", async () => {
   using config = tempConfigDir();
   await using term = await start(config.dir, [

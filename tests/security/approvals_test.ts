@@ -19,6 +19,9 @@ import {
 
 const HASH = "3f2a".padEnd(64, "0");
 const OTHER_HASH = "9b1c".padEnd(64, "0");
+const SYSTEM_FILE = "/home/me/.config/crucible/plugins/dice-roller.rune";
+/** The identity fields of a remembered entry for the default request's copy. */
+const COPY = `scope: system, path: ${SYSTEM_FILE}`;
 
 /** A config folder in a temp dir, read through loadConfig exactly as cru reads it. */
 function tempConfig(yaml?: string): { dir: string; file: string; config(): Config } & Disposable {
@@ -52,6 +55,9 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
     version: "1.0.0",
     description: "Roll dice",
     hash: HASH,
+    scope: "system",
+    file: SYSTEM_FILE,
+    shadows: [],
     capability: "KilnWrite",
     risk: "high",
     operation: "write notes in the kiln",
@@ -141,7 +147,7 @@ Deno.test("approvals: a malformed --approve fails when the broker is built", () 
 Deno.test("approvals: a remembered answer for the same content hash approves", async () => {
   using cfg = tempConfig(
     `approvals:\n  remembered:\n    - { plugin: dice-roller, capability: KilnWrite, hash: ${HASH}, ` +
-      `at: "2025-01-02T03:04:05Z" }\n`,
+      `${COPY}, at: "2025-01-02T03:04:05Z" }\n`,
   );
   const o = await broker(cfg).request(request());
   deepStrictEqual([o.approved, o.decision], [true, "remembered"]);
@@ -154,7 +160,7 @@ Deno.test("approvals: a remembered answer for the same content hash approves", a
 Deno.test("approvals: a remembered answer for another hash (edited plugin) does not count", async () => {
   using cfg = tempConfig(
     `approvals:\n  remembered:\n    - plugin: dice-roller\n      capability: KilnWrite\n` +
-      `      hash: ${OTHER_HASH}\n`,
+      `      hash: ${OTHER_HASH}\n      scope: system\n      path: ${SYSTEM_FILE}\n`,
   );
   const o = await broker(cfg).request(request());
   deepStrictEqual([o.approved, o.decision], [false, "non-interactive"]);
@@ -164,7 +170,8 @@ Deno.test("approvals: a remembered answer for another hash (edited plugin) does 
 Deno.test("approvals: a remembered scoped capability matches only that scope", async () => {
   using cfg = tempConfig(
     `approvals:\n  remembered:\n    - plugin: citations\n` +
-      `      capability: "NetworkHttps(api.crossref.org)"\n      hash: ${HASH}\n`,
+      `      capability: "NetworkHttps(api.crossref.org)"\n      hash: ${HASH}\n` +
+      `      scope: system\n      path: ${SYSTEM_FILE}\n`,
   );
   const b = broker(cfg);
   const same = await b.request(
@@ -185,7 +192,7 @@ Deno.test("approvals: remembered answers are read from the user config, never th
     Deno.writeTextFileSync(
       path.join(kiln, ".crucible", "config.yaml"),
       `trusted: [dice-roller]\napprovals:\n  remembered:\n` +
-        `    - { plugin: dice-roller, capability: KilnWrite, hash: ${HASH} }\n`,
+        `    - { plugin: dice-roller, capability: KilnWrite, hash: ${HASH}, ${COPY} }\n`,
     );
     const env = (name: string) => (name === "CRUCIBLE_CONFIG_DIR" ? cfg.dir : undefined);
     const b = new ApprovalBroker({
@@ -249,16 +256,17 @@ Deno.test("approvals: rememberApproval creates the folder and file, and cru read
   using cfg = tempConfig();
   const nested = path.join(cfg.dir, "new", "crucible");
   const file = path.join(nested, "config.yaml");
-  rememberApproval(file, {
+  const entry = {
     plugin: "dice-roller",
     capability: "KilnWrite",
     hash: HASH,
+    scope: "system" as const,
+    path: SYSTEM_FILE,
     at: "2025-01-02T03:04:05.000Z",
-  });
+  };
+  rememberApproval(file, entry);
   const config = loadConfig({ env: (n) => (n === "CRUCIBLE_CONFIG_DIR" ? nested : undefined) });
-  deepStrictEqual(config.approvals.remembered, [
-    { plugin: "dice-roller", capability: "KilnWrite", hash: HASH, at: "2025-01-02T03:04:05.000Z" },
-  ]);
+  deepStrictEqual(config.approvals.remembered, [entry]);
   const b = new ApprovalBroker({ config, userConfigFile: file, interactive: false });
   strictEqual((await b.request(request())).decision, "remembered");
   deepStrictEqual(files(nested), ["config.yaml"], "no temp file left behind");
@@ -362,7 +370,7 @@ Deno.test("approvals: rememberApproval updates a symlinked config where it point
   rememberApproval(cfg.file, { plugin: "dice-roller", capability: "KilnWrite", hash: HASH });
   ok(Deno.lstatSync(cfg.file).isSymlink, "the symlink is kept");
   strictEqual(cfg.config().approvals.remembered.length, 1);
-  deepStrictEqual(cfg.config().trusted, ["mine"]);
+  deepStrictEqual(cfg.config().trusted, [{ plugin: "mine" }]);
 });
 
 // --- --approve values ----------------------------------------------------------------------------

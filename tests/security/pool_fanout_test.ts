@@ -10,7 +10,7 @@ import { PluginRegistry } from "../../src/plugins/registry.ts";
 import { REPO } from "../helpers.ts";
 import { auditDir, type AuditEvent, AuditLog } from "../../src/security/audit.ts";
 import { assertUnchanged, hostileWorld } from "./hostile.ts";
-import { SandboxPool, testRunner } from "../sandbox/sandbox_helpers.ts";
+import { fixedApprover, SandboxPool, testRunner } from "../sandbox/sandbox_helpers.ts";
 
 const LEAF = `---
 name: leaf
@@ -62,6 +62,9 @@ end
 `;
 }
 
+/** Calling a declared dependency is a PluginInvoke scoped to it: these runs approve it. */
+const CALLS_APPROVED = fixedApprover(["*"]);
+
 /** Every invocation started in `events` ended exactly once; returns the ends by plugin. */
 function pairs(events: Omit<AuditEvent, "ts">[]): Map<string, Omit<AuditEvent, "ts">[]> {
   const starts = events.filter((e) => e.kind === "invocation.start").map((e) => e.invocation);
@@ -87,7 +90,7 @@ Deno.test("pool fan-out: 50 nested calls never run more workers than the pool al
   });
   const registry = await PluginRegistry.load({ kilnRoot: world.kiln.root, builtinDir: null });
   const pool = new SandboxPool({ size: 2 });
-  const { runner, events } = testRunner(world.kiln, { pool, registry });
+  const { runner, events } = testRunner(world.kiln, { pool, registry, approver: CALLS_APPROVED });
   const before = await world.checksums();
   try {
     const r = await runner.invoke({ plugin: "wide" });
@@ -101,7 +104,7 @@ Deno.test("pool fan-out: 50 nested calls never run more workers than the pool al
 
     // The rate bucket (bursts of 50, kept in the kiln) starts afresh when its file is gone.
     Deno.removeSync(path.join(world.kiln.root, ".crucible", "rate", "leaf.json"));
-    const second = testRunner(world.kiln, { pool, registry });
+    const second = testRunner(world.kiln, { pool, registry, approver: CALLS_APPROVED });
     const t = await second.runner.invoke({ plugin: "tree" });
     second.runner.close();
     strictEqual(t.ok, true, JSON.stringify(t.error));
@@ -128,7 +131,7 @@ Deno.test("pool fan-out: a one-slot pool runs a caller and its nested calls with
   });
   const registry = await PluginRegistry.load({ kilnRoot: world.kiln.root, builtinDir: null });
   const pool = new SandboxPool({ size: 1 });
-  const { runner, events } = testRunner(world.kiln, { pool, registry });
+  const { runner, events } = testRunner(world.kiln, { pool, registry, approver: CALLS_APPROVED });
   try {
     const r = await runner.invoke({ plugin: "tree" });
     strictEqual(r.ok, true, JSON.stringify(r.error));
@@ -148,7 +151,14 @@ Deno.test("pool fan-out: nested calls a caller leaves running end, audited, when
   });
   const before = await world.checksums({ skip: ["kiln:.crucible/audit"] });
   // Through the CLI as a user runs it: the caller starts 8 calls that spin forever and returns.
-  const r = await world.cru(["plugins", "run", "wide", "--params", '{"spin":true,"leave":true}']);
+  const r = await world.cru([
+    "plugins",
+    "run",
+    "wide",
+    "--yes",
+    "--params",
+    '{"spin":true,"leave":true}',
+  ]);
   strictEqual(r.code, 0, r.stderr);
   strictEqual(JSON.parse(r.stdout), "left");
   const events = AuditLog.read(auditDir(world.kiln.root));
@@ -173,6 +183,7 @@ Deno.test("pool fan-out: nested calls end with their caller's timeout, audited",
     "plugins",
     "run",
     "wide",
+    "--yes",
     "--params",
     '{"spin":true}',
     "--timeout",
@@ -199,7 +210,7 @@ Deno.test("pool fan-out: 50 nested calls through the CLI all finish, each audite
     ".crucible/plugins/wide.lua": fanout("wide", "leaf", 50),
   });
   const before = await world.checksums({ skip: ["kiln:.crucible/audit"] });
-  const r = await world.cru(["plugins", "run", "wide", "--json"]);
+  const r = await world.cru(["plugins", "run", "wide", "--yes", "--json"]);
   strictEqual(r.code, 0, r.stderr);
   strictEqual(JSON.parse(r.stdout).value, (50 * 51) / 2);
   const ends = pairs(AuditLog.read(auditDir(world.kiln.root)));
@@ -228,6 +239,7 @@ Deno.test("pool fan-out: interrupting cru ends the caller and its nested calls, 
       "plugins",
       "run",
       "wide",
+      "--yes",
       "--params",
       '{"spin":true}',
       "--json",

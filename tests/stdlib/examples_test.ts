@@ -8,7 +8,7 @@ import { loadPluginFile, type ResolvedPlugin } from "../../src/plugins/registry.
 import { compile } from "../../src/rune/mod.ts";
 import { CRUCIBLE_MODULE } from "../../src/runtime/engines/rune/engine.ts";
 import { REPO, tempDemoKiln } from "../helpers.ts";
-import { testRunner } from "../sandbox/sandbox_helpers.ts";
+import { fixedApprover, testRunner } from "../sandbox/sandbox_helpers.ts";
 import { registryOf } from "./stdlib_helpers.ts";
 
 async function shipped(...files: string[]): Promise<ResolvedPlugin[]> {
@@ -90,7 +90,8 @@ Deno.test("state-machine-example: phases persist between runs, publishing needs 
 Deno.test("combat-tracker: initiative from dice-roller, hit points, effects and rounds", async () => {
   using kiln = tempDemoKiln();
   const plugins = await shipped("combat-tracker.rune", "dice-roller.rune");
-  const { runner } = testRunner(kiln, { registry: registryOf(plugins) });
+  const approver = fixedApprover(["PluginInvoke(dice-roller)"]);
+  const { runner } = testRunner(kiln, { registry: registryOf(plugins), approver });
   interface Fight {
     phase: string;
     round: number;
@@ -168,7 +169,8 @@ Deno.test("related-notes suggests linked, clustered and same-tag notes with reas
 Deno.test("research-pipeline parses every paper in parallel and reports in year order", async () => {
   using kiln = tempDemoKiln();
   const plugins = await shipped("research-pipeline.lua", "bibtex-parser.md");
-  const { runner } = testRunner(kiln, { registry: registryOf(plugins) });
+  const approver = fixedApprover(["PluginInvoke(bibtex-parser)"]);
+  const { runner } = testRunner(kiln, { registry: registryOf(plugins), approver });
   const events: Record<string, unknown>[] = [];
   try {
     const r = await runner.invoke({

@@ -239,7 +239,9 @@ Deno.test("plugin tasks take params computed from their dependencies; start/wait
        return { twice = r.outputs.twice, bad = r.tasks.bad.error.message, got = got }
      end`,
   );
-  const { runner } = testRunner(kiln, { registry: registryOf([double, caller]) });
+  // Calling a dependency is PluginInvoke for it: asked once, however many calls run at once.
+  const approver = fixedApprover(["PluginInvoke(double)"]);
+  const { runner } = testRunner(kiln, { registry: registryOf([double, caller]), approver });
   try {
     const r = await runner.invoke({ plugin: caller });
     ok(r.ok, JSON.stringify(r.error));
@@ -247,6 +249,7 @@ Deno.test("plugin tasks take params computed from their dependencies; start/wait
     strictEqual(v.twice, 42);
     ok(/plugin double \(called by caller\) failed: negative/.test(v.bad), v.bad);
     deepStrictEqual(v.got, [2, 4]);
+    deepStrictEqual(approver.asked, ["PluginInvoke(double)"]);
   } finally {
     runner.close();
     double.cleanup();
