@@ -11,6 +11,7 @@ import { CrucibleError, type ErrorCode } from "../errors.ts";
 import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
+import { parameterProblem } from "../plugins/parameter_errors.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
@@ -244,12 +245,11 @@ export class PluginRunner {
       if (fn === m.entry && req.validateParams !== false) {
         const check = validatorOf(m).safeParse(params);
         if (!check.success) {
-          const issue = check.error.issues[0];
-          const where = issue.path.length ? `parameter ${issue.path.join(".")}` : "parameters";
-          return fail(
-            "E_INVALID_PARAMS",
-            `${name}: ${where}: ${issue.message}; see cru plugins show ${name}`,
-          );
+          const problem = parameterProblem(check.error.issues[0], {
+            parameters: m.parameters,
+            input: params,
+          });
+          return fail("E_INVALID_PARAMS", `${name}: ${problem}; see cru plugins show ${name}`);
         }
         params = check.data as Json;
       }
