@@ -114,6 +114,8 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
           capabilities: plan.capabilities,
           risk,
           replaced: plan.replaces,
+          cases: plan.cases.map((c) => c.to),
+          warnings: plan.warnings,
           overrides,
           overridden_by: overriddenBy,
         });
@@ -121,6 +123,8 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
       }
       for (const r of plan.replaces) println(out.dim(`replaced ${r}`));
       println(`${out.ok("installed")} ${p.name} ${p.version ?? ""} → ${out.path(installed)}`);
+      for (const c of plan.cases) println(out.dim(`with its test cases ${c.to}`));
+      for (const w of plan.warnings) eprintln(err.warn(`note: ${w}`));
       for (const o of overrides) {
         println(out.dim(`overrides the ${o.scope} copy ${o.version ?? "(invalid)"} (${o.file})`));
       }
@@ -183,6 +187,7 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
         return;
       }
       for (const f of result.files) println(`${out.ok("removed")} ${out.path(f)}`);
+      for (const f of result.cases) println(`${out.ok("removed")} ${out.path(f)}`);
       for (const f of result.cache) println(out.dim(`removed compile cache ${f}`));
       for (const f of result.state) println(out.dim(`removed state ${f}`));
     });
