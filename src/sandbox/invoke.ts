@@ -12,6 +12,7 @@ import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
 import { parameterProblem } from "../plugins/parameter_errors.ts";
+import { emptyTablesAsLists } from "../plugins/result_shape.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
@@ -129,6 +130,11 @@ export interface InvocationResult {
   dryRun: boolean;
   /** Line coverage, when asked for and the engine can report it. */
   coverage?: CoverageReport;
+}
+
+// Lua cannot tell an empty list from an empty map; the manifest's `returns` can.
+function shapeResult(p: ResolvedPlugin, value: Json): Json {
+  return p.language === "lua" ? emptyTablesAsLists(value, p.manifest?.returns) : value;
 }
 
 // Building a zod schema costs more than checking with it: one per manifest object.
@@ -417,7 +423,7 @@ export class PluginRunner {
     return {
       ...base,
       ok: result.ok,
-      ...(result.ok ? { value: result.value ?? null } : { error: result.error }),
+      ...(result.ok ? { value: shapeResult(p, result.value ?? null) } : { error: result.error }),
       logs: result.logs,
       durationMs,
       ...(result.coverage ? { coverage: result.coverage } : {}),
