@@ -27,6 +27,7 @@ import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, printJson, println } from "./output.ts";
 import { InvocationFailed } from "./run.ts";
 import { UsageError } from "./usage.ts";
+import { suggest } from "../suggest.ts";
 import { splitPluginSource } from "../plugins/source.ts";
 import { CRUCIBLE_MODULE } from "../runtime/engines/rune/engine.ts";
 
@@ -51,7 +52,9 @@ function standaloneHost(): Record<string, () => never> {
     () => {
       throw new RuneError(
         "E_NOT_AVAILABLE",
-        `${f.path} needs a kiln and a sandbox; run the plugin with cru plugins run`,
+        `${f.path} needs a kiln and a sandbox, which cru rune run does not give; as a plugin ` +
+          "(a file with a manifest) test it with cru plugins test FILE, or install it and run " +
+          "it with cru plugins run NAME",
       );
     },
   ]));
@@ -88,9 +91,12 @@ function compileFile(
   const text = readSource(file);
   const result = compile(text, {
     file: path.relative(Deno.cwd(), path.resolve(file)) || file,
-    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly. Plugins are
-    // single files, so only plain scripts load `mod name;` files.
-    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : { loadModule: moduleLoader(file) }),
+    // Plugins and plain scripts alike know crucible::… as plugins see it (outside a sandbox those
+    // calls fail clearly when run). Plugins are single files, so only plain scripts load
+    // `mod name;` files.
+    host: CRUCIBLE_MODULE,
+    suggest,
+    ...(isPluginFile(file) ? {} : { loadModule: moduleLoader(file) }),
   });
   if (!quiet && result.rendered) eprintln(colorDiagnostics(result.rendered));
   return result;
@@ -196,7 +202,11 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
       if (params !== undefined) callArgs = [params];
       else if (info.arity === 1) callArgs = [args];
       else if (args.length > 0) {
-        throw new UsageError(`\`${name}\` takes ${info.arity} arguments; pass them with --params`);
+        throw new UsageError(
+          `\`${name}\` takes ${info.arity} argument${
+            info.arity === 1 ? "" : "s"
+          }; pass them with --params`,
+        );
       }
       const options = {
         budget,

@@ -61,6 +61,11 @@ export interface CompileOptions {
    * the root file's folder).
    */
   loadModule?: ModuleLoader;
+  /**
+   * Close names for a misspelt one, closest first, for "did you mean" hints (the caller's own
+   * notion of close). Without it, a name that is not found gets no suggestion.
+   */
+  suggest?: (name: string, candidates: readonly string[]) => string[];
 }
 
 /** What {@link compile} returns. */
@@ -83,7 +88,10 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
   const diags = [...parsed.diagnostics, ...loaded.diagnostics];
   if (!diags.some((d) => d.severity === "error")) {
     try {
-      const { program: compiled, prog } = compileFile(source, parsed.file, options.host ?? []);
+      const { program: compiled, prog } = compileFile(source, parsed.file, {
+        host: options.host ?? [],
+        suggest: options.suggest,
+      });
       diags.push(...prog.diagnostics);
       program = compiled;
     } catch (e) {

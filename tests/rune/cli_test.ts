@@ -104,6 +104,38 @@ Deno.test("rune check prints diagnostics with a caret and exits 1; a clean file 
   strictEqual(parsed.files[0].diagnostics[0].code, "E_COMPILE");
 });
 
+Deno.test("rune check knows the crucible module in a file without a manifest too", async () => {
+  const plain = await rune(["check", "plain.rune"], {
+    "plain.rune": 'pub fn main(p) {\n    let n = crucible::read_note("a.md");\n    n.title\n}\n',
+  });
+  strictEqual(plain.code, 0, plain.stderr);
+  match(plain.stdout, /plain\.rune: ok/);
+  // Run outside a sandbox, the call says what would run it.
+  const run = await rune(["run", "plain.rune"], {
+    "plain.rune": 'pub fn main() { crucible::read_note("a.md") }\n',
+  });
+  strictEqual(run.code, 1);
+  match(
+    run.stderr,
+    /E_NOT_AVAILABLE: crucible::read_note needs a kiln and a sandbox, which cru rune run does not give; .*cru plugins test FILE/,
+  );
+});
+
+Deno.test("rune check suggests the crucible binding a misspelt name meant, and counts arguments in English", async () => {
+  const manifest = "---\nname: m\ndescription: test\n---\n";
+  for (const [name, head] of [["plain.rune", ""], ["plugin.rune", manifest]]) {
+    const r = await rune(["check", name], {
+      [name]: head + 'pub fn main() {\n    crucible::read_notes("a.md")\n}\n' +
+        'fn two() { crucible::read_note("a.md", 2) }\n',
+    });
+    strictEqual(r.code, 1, name);
+    match(r.stderr, /error: cannot find `read_notes` in `crucible`/, name);
+    match(r.stderr, /= hint: did you mean `crucible::read_note`/, name);
+    match(r.stderr, /`crucible::read_note` takes 1 argument but 2 were given/, name);
+    ok(!/takes 1 arguments/.test(r.stderr), name);
+  }
+});
+
 Deno.test("rune run calls main, prints its output and value, and passes arguments", async () => {
   const r = await rune(["run", "m.rn", "a", "b"], {
     "m.rn": 'pub fn main(args) { println!("hello {}", args.len()); args }',

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { suggest } from "../../../suggest.ts";
 import { binding, BINDINGS } from "../../bindings.ts";
 import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
 import type { Json } from "../../protocol.ts";
@@ -92,6 +93,7 @@ function compiled(ctx: EngineContext, deps: Map<string, string>): CompiledProgra
   const result = compile(ctx.plugin.code, {
     file: basename(ctx.plugin.file),
     host: pluginHostModules(deps.keys()),
+    suggest,
   });
   if (!result.program) {
     const first = result.diagnostics.find((d) => d.severity === "error")!;
