@@ -22,6 +22,7 @@ import {
   RuneVm,
   runTests,
   toJson,
+  traceLines,
 } from "../rune/mod.ts";
 import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, printJson, println } from "./output.ts";
@@ -35,6 +36,23 @@ import { CRUCIBLE_MODULE } from "../runtime/engines/rune/engine.ts";
 export class RuneFailed extends InvocationFailed {}
 
 const DEFAULT_MEMORY = 256 * 1024 * 1024;
+/** `cru rune run` stops a program after this long unless `--timeout` says otherwise. */
+export const DEFAULT_RUN_TIMEOUT_MS = 30_000;
+
+/** A limit error of `rune run` with the flag that raises the limit. */
+function withLimitHint(e: unknown, limits: { timeoutMs: number; memory: number }): unknown {
+  if (!(e instanceof RuneError)) return e;
+  let hint: string;
+  if (e.code === "E_TIMEOUT" && /budget/.test(e.message)) hint = "raise it with --budget STEPS";
+  else if (e.code === "E_TIMEOUT") {
+    hint = `the limit is ${limits.timeoutMs} ms; raise it with --timeout MS`;
+  } else if (e.code === "E_MEMORY") {
+    hint = `the limit is ${limits.memory} bytes; raise it with --memory BYTES`;
+  } else return e;
+  const out = new RuneError(e.code, `${e.message}; ${hint}`, e.panic);
+  out.trace = e.trace;
+  return out;
+}
 const encoder = new TextEncoder();
 
 function isPluginFile(file: string): boolean {
@@ -153,7 +171,7 @@ function write(stream: typeof Deno.stdout | typeof Deno.stderr, text: string): v
 function reportRuneError(e: unknown): never {
   if (e instanceof RuneError) {
     eprintln(`${err.error("error:")} ${e.code}: ${e.message}`);
-    for (const f of e.trace) eprintln(err.dim(`    at ${f.fn} (${f.file}:${f.line}:${f.column})`));
+    for (const line of traceLines(e.trace)) eprintln(err.dim(`    ${line}`));
     throw new RuneFailed(e.message);
   }
   throw e;
@@ -170,12 +188,15 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
     .option("--fn <function>", "call this function instead of main")
     .option("-p, --params <json>", "pass this JSON value as main's argument")
     .option("--budget <steps>", "stop after this many steps (calls and loop iterations)")
-    .option("--timeout <ms>", "stop after this many milliseconds")
+    .option(
+      "--timeout <ms>",
+      `stop after this many milliseconds (default ${DEFAULT_RUN_TIMEOUT_MS})`,
+    )
     .option("--memory <bytes>", `memory limit in bytes (default ${DEFAULT_MEMORY})`)
     .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
     .action((file, args, opts) => {
       const budget = positiveInt(opts.budget, "--budget");
-      const timeoutMs = positiveInt(opts.timeout, "--timeout");
+      const timeoutMs = positiveInt(opts.timeout, "--timeout") ?? DEFAULT_RUN_TIMEOUT_MS;
       const memoryLimit = positiveInt(opts.memory, "--memory") ?? DEFAULT_MEMORY;
       let params: unknown;
       if (opts.params !== undefined) {
@@ -223,7 +244,8 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
           const text = debugValue(value);
           if (text !== "()") println(text);
         }
-      } catch (e) {
+      } catch (caught) {
+        const e = withLimitHint(caught, { timeoutMs, memory: memoryLimit });
         if (opts.json && e instanceof RuneError) {
           printJson({ ok: false, error: { code: e.code, message: e.message, trace: e.trace } });
           throw new RuneFailed(e.message);

@@ -32,7 +32,7 @@ export {
 export { type CompiledProgram, type ExportInfo } from "./compile/program.ts";
 export type { HostFunctionSpec } from "./compile/items.ts";
 export type { ModuleLoader } from "./modules.ts";
-export { RuneError, type RuneErrorCode, type RuneFrame } from "./runtime/errors.ts";
+export { RuneError, type RuneErrorCode, type RuneFrame, traceLines } from "./runtime/errors.ts";
 export { errorOf, fromJson, type JsonValue, toJson } from "./runtime/json.ts";
 export { debug as debugValue, display as displayValue } from "./runtime/format.ts";
 export { type LoadOptions, RuneVm, type RunOptions } from "./vm.ts";

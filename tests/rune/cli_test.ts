@@ -165,6 +165,48 @@ Deno.test("rune run reports a runtime error with its Rune stack trace and exits 
   strictEqual(JSON.parse(spin.stdout).error.code, "E_TIMEOUT");
 });
 
+Deno.test("a stack overflow's trace shows a repeated frame once and counts the rest", async () => {
+  const r = await rune(["run", "so.rn"], {
+    "so.rn": "fn f(n) { f(n + 1) }\npub fn main() { f(0) }\n",
+  });
+  strictEqual(r.code, 1);
+  const lines = r.stderr.trim().split("\n");
+  strictEqual(lines[0], "error: E_RUNTIME: stack overflow: the recursion is too deep");
+  strictEqual(lines[1], "    at f (so.rn:1:1)");
+  strictEqual(lines[2], "    at f (so.rn:1:11)");
+  match(lines[3], /^ {4}… the same frame \d+ more times$/);
+  ok(lines.length <= 6, r.stderr);
+  const mutual = await rune(["run", "m.rn"], {
+    "m.rn": "fn f(n) { g(n + 1) }\nfn g(n) { f(n) }\npub fn main() { f(0) }\n",
+  });
+  match(
+    mutual.stderr,
+    /at f \(m\.rn:1:11\)\n {4}at g \(m\.rn:2:11\)\n {4}… the same 2 frames \d+ more times/,
+  );
+  ok(mutual.stderr.trim().split("\n").length <= 8, mutual.stderr);
+});
+
+Deno.test("rune run has a default time limit, and limit errors name the flag that raises them", async () => {
+  const help = await rune(["run", "--help"], {});
+  match(help.stdout, /--timeout <ms>\s+stop after this many milliseconds \(default 30000\)/);
+  const spin = { "s.rn": "pub fn main() { loop {} }" };
+  const timeout = await rune(["run", "s.rn", "--timeout", "300"], spin);
+  strictEqual(timeout.code, 1);
+  match(
+    timeout.stderr,
+    /E_TIMEOUT: the program ran past its time limit; the limit is 300 ms; raise it with --timeout MS/,
+  );
+  const budget = await rune(["run", "s.rn", "--budget", "1000", "--json"], spin);
+  const error = JSON.parse(budget.stdout).error;
+  strictEqual(error.code, "E_TIMEOUT");
+  match(error.message, /budget of 1000 steps .*; raise it with --budget STEPS$/);
+  const memory = await rune(["run", "b.rn", "--memory", "1000000"], {
+    "b.rn": 'pub fn main() { let s = "x"; loop { s = s + s; } }',
+  });
+  strictEqual(memory.code, 1);
+  match(memory.stderr, /E_MEMORY: .*; the limit is 1000000 bytes; raise it with --memory BYTES/);
+});
+
 Deno.test("rune commands report missing files and bad flags", async () => {
   const missing = await rune(["run", "nope.rn"], {});
   strictEqual(missing.code, 1);

@@ -29,6 +29,7 @@ import {
   RuneError,
   RuneVm,
   toJson,
+  traceLines,
 } from "../../../rune/mod.ts";
 import { COVERAGE_HOST, instrument, type Instrumented } from "./coverage.ts";
 
@@ -122,9 +123,7 @@ function asPluginError(e: unknown, file: string): PluginError {
     return new PluginError(e.code, e.message, {
       file,
       ...(top ? { line: top.line, column: top.column } : {}),
-      ...(e.trace.length
-        ? { traceback: e.trace.map((f) => `${f.fn} (${f.file}:${f.line}:${f.column})`).join("\n") }
-        : {}),
+      ...(e.trace.length ? { traceback: traceLines(e.trace, "").join("\n") } : {}),
     });
   }
   return new PluginError("E_RUNTIME", e instanceof Error ? e.message : String(e), { file });
