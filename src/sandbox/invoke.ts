@@ -13,6 +13,7 @@ import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
 import { parameterProblem } from "../plugins/parameter_errors.ts";
 import { emptyTablesAsLists } from "../plugins/result_shape.ts";
+import { withLimitHint } from "./limit_hints.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
@@ -423,7 +424,9 @@ export class PluginRunner {
     return {
       ...base,
       ok: result.ok,
-      ...(result.ok ? { value: shapeResult(p, result.value ?? null) } : { error: result.error }),
+      ...(result.ok ? { value: shapeResult(p, result.value ?? null) } : {
+        error: withLimitHint(result.error!, { timeoutMs, memory: limits.memory, max: sandbox.max }),
+      }),
       logs: result.logs,
       durationMs,
       ...(result.coverage ? { coverage: result.coverage } : {}),
