@@ -29,6 +29,11 @@ returns:
     entries:
       type: array
       description: "{type, key, title, authors: [{first, last, full}], year, venue, doi, url, fields}"
+      items:
+        type: object
+        properties:
+          authors: {type: array, description: "{first, last, full} of each author"}
+          editors: {type: array, description: "{first, last, full} of each editor, when there are any"}
     created: {type: array, description: kiln paths of the notes written}
     skipped: {type: array, description: "{key, path, reason} of the notes not written"}
     warnings: {type: array, description: problems found; the entries they name were skipped or repaired}
@@ -56,9 +61,9 @@ examples:
             journal: NAACL
             year: "2019"
             doi: https://doi.org/10.18653/v1/N19-1423
-      created: {}
-      skipped: {}
-      warnings: {}
+      created: []
+      skipped: []
+      warnings: []
 tags: [research, citations, bibtex]
 docs: |
   Reads BibTeX from the fenced ```bibtex (or ```bib, ```biblatex) blocks of the note at `path`,
@@ -95,8 +100,7 @@ docs: |
   `cru undo`); a very large import (thousands of entries) can outlast the default timeout, and
   running it again skips the notes already written and carries on.
 
-  Lists cross to the host as JSON, and an empty Lua table crosses as `{}`: read an empty
-  `created`, `skipped`, `warnings` or `authors` as an empty list.
+  Warnings name lines of the note's file (frontmatter included), or of `text`.
 ---
 
 local M = {}
@@ -388,7 +392,7 @@ end
 
 -- The line number of a position. Positions mostly grow, so counting resumes where it stopped.
 local function line_at(state, pos)
-  if pos < state.line_start then state.line_start, state.line_no = 1, 1 end
+  if pos < state.line_start then state.line_start, state.line_no = 1, state.first_line end
   local src, at = state.src, state.line_start
   while true do
     local newline = find(src, "\n", at, true)
@@ -668,9 +672,12 @@ local function new_state()
   return { macros = {}, entries = {}, raws = {}, keys = {}, warnings = {} }
 end
 
--- Parses `src` into state.entries. `label` prefixes warnings ("notes/x.md, block 2, ").
-local function parse_source(state, src, label)
-  state.src, state.label, state.line_start, state.line_no = src, label, 1, 1
+-- Parses `src` into state.entries. `label` prefixes warnings ("notes/x.md, block 2, ");
+-- `first_line` is the line of the file `src` starts on (default 1), so warnings name file lines.
+local function parse_source(state, src, label, first_line)
+  first_line = first_line or 1
+  state.src, state.label, state.line_start = src, label, 1
+  state.first_line, state.line_no = first_line, first_line
   local pos = 1
   while true do
     local at = find(src, "[@%%]", pos)
@@ -708,29 +715,35 @@ local function parse_source(state, src, label)
 end
 
 -- The fenced ```bibtex blocks of a Markdown body (CommonMark fences: ``` or ~~~, up to three
--- spaces of indent, closed by a fence of the same character at least as long).
+-- spaces of indent, closed by a fence of the same character at least as long), each as
+-- {text, line}: its text and the body line its text starts on.
 local BIB_INFO = { bibtex = true, bib = true, biblatex = true }
 
 local function bibtex_blocks(body)
-  local blocks, pos, n = {}, 1, #body
-  local fence_char, fence_len, start, wanted = nil, 0, nil, false
+  local blocks, pos, n, line = {}, 1, #body, 0
+  local fence_char, fence_len, start, start_line, wanted = nil, 0, nil, nil, false
   while pos <= n do
+    line = line + 1
     local eol = find(body, "\n", pos, true) or (n + 1)
     local _, run_end, run = find(body, "^ ? ? ?(`+)", pos)
     if not run or #run < 3 then _, run_end, run = find(body, "^ ? ? ?(~+)", pos) end
     if run and #run >= 3 then
       local rest = sub(body, run_end + 1, eol - 1)
       if not fence_char then
-        fence_char, fence_len, start = sub(run, 1, 1), #run, eol + 1
+        fence_char, fence_len, start, start_line = sub(run, 1, 1), #run, eol + 1, line + 1
         wanted = BIB_INFO[lower(match(rest, "^%s*([^%s{`]*)"))] == true
       elseif sub(run, 1, 1) == fence_char and #run >= fence_len and find(rest, "^%s*$") then
-        if wanted then blocks[#blocks + 1] = sub(body, start, pos - 1) end
+        if wanted then
+          blocks[#blocks + 1] = { text = sub(body, start, pos - 1), line = start_line }
+        end
         fence_char = nil
       end
     end
     pos = eol + 1
   end
-  if fence_char and wanted then blocks[#blocks + 1] = sub(body, start) end -- open to the end
+  if fence_char and wanted then -- open to the end
+    blocks[#blocks + 1] = { text = sub(body, start), line = start_line }
+  end
   return blocks
 end
 
@@ -854,8 +867,11 @@ function M.main(params)
     if #blocks == 0 then
       state.warnings[#state.warnings + 1] = note.path .. " has no ```bibtex blocks to parse"
     end
+    -- Warnings name lines of the file: the body starts on content_line, after the frontmatter.
+    local body_line = note.content_line or 1
     for i, block in ipairs(blocks) do
-      parse_source(state, block, note.path .. ", bibtex block " .. i .. ", ")
+      parse_source(state, block.text, note.path .. ", bibtex block " .. i .. ", ",
+        body_line + block.line - 1)
     end
   end
   if params.text then parse_source(state, params.text, path and "text, " or "") end

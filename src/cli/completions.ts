@@ -7,9 +7,31 @@
 import type { Command } from "@commander-js/extra-typings";
 import { UsageError } from "./usage.ts";
 import { suggest } from "../suggest.ts";
+import { SEARCH_MODES } from "../kiln/hybrid.ts";
+import { LANGUAGES } from "../plugins/source.ts";
+import { TEMPLATE_KINDS } from "../plugins/templates.ts";
 
 /** Shells a script can be generated for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
+
+/**
+ * What an option's value completes to: a fixed list, plugin names, or folders. Value options not
+ * listed here complete file names (`--params`, `--out`, ...), or nothing a shell can guess.
+ */
+export const OPTION_VALUES: Readonly<Record<string, readonly string[] | "plugins" | "folders">> = {
+  "--mode": SEARCH_MODES,
+  "--lang": LANGUAGES,
+  "--template": TEMPLATE_KINDS,
+  "--scope": ["kiln", "system"],
+  "--reporter": ["human", "junit"],
+  "--plugin": "plugins",
+  "--kiln": "folders",
+};
+
+/** The fixed values of a command's first argument, by command path. */
+const ARGUMENT_VALUES: Readonly<Record<string, readonly string[]>> = {
+  completions: SHELLS,
+};
 
 /** One command of the tree, flattened. */
 interface Node {
@@ -20,6 +42,8 @@ interface Node {
   children: { name: string; description: string }[];
   /** Its first argument is a plugin name (completed from `cru plugins list --names`). */
   pluginArgument: boolean;
+  /** Its first argument is one of these words. */
+  argumentValues: readonly string[];
   /** Options: long and short forms, whether they take a value, description. */
   options: { long?: string; short?: string; value: boolean; description: string }[];
 }
@@ -53,6 +77,7 @@ export function commandTree(program: Command): Node[] {
       children: children.map((c) => ({ name: c.name(), description: c.description() })),
       pluginArgument: path[0] === "plugins" && path[1] !== "new" &&
         ["name", "target", "targets"].includes(cmd.registeredArguments?.[0]?.name() ?? ""),
+      argumentValues: ARGUMENT_VALUES[path.join(" ")] ?? [],
       options: [
         ...cmd.options.filter((o) => !o.hidden).map((o) => ({
           ...(o.long ? { long: o.long } : {}),
@@ -71,6 +96,7 @@ export function commandTree(program: Command): Node[] {
 
 function words(node: Node): string {
   return [
+    ...node.argumentValues,
     ...node.children.map((c) => c.name),
     ...node.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[]),
   ].join(" ");
@@ -92,6 +118,21 @@ function valueOptions(nodes: Node[]): string[] {
 // not an option, since asking cru takes a moment).
 const NAMES_BASH = '; [[ "$cur" != -* ]] && opts="$opts $(cru \${kiln:+--kiln "$kiln"} ' +
   'plugins list --names 2>/dev/null)"';
+const PLUGIN_NAMES = 'cru \${kiln:+--kiln "$kiln"} plugins list --names 2>/dev/null';
+
+/** The bash `case` arms completing the value after an option. */
+function bashValueArms(nodes: Node[]): string {
+  const arms = Object.entries(OPTION_VALUES).map(([flag, values]) => {
+    const reply = values === "folders"
+      ? 'COMPREPLY=($(compgen -d -- "$cur"))'
+      : `compopt +o default 2>/dev/null; COMPREPLY=($(compgen -W "${
+        values === "plugins" ? `$(${PLUGIN_NAMES})` : values.join(" ")
+      }" -- "$cur"))`;
+    return `    ${flag}) ${reply}; return ;;`;
+  });
+  const rest = valueOptions(nodes).filter((o) => !(o in OPTION_VALUES));
+  return [...arms, `    ${rest.join("|")}) COMPREPLY=(); return ;;`].join("\n");
+}
 
 /** The bash script. */
 export function bashScript(program: Command): string {
@@ -112,7 +153,9 @@ _cru() {
   }) cmdpath="\${cmdpath:+$cmdpath }$w" ;; esac
   done
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  case "$prev" in ${valueOptions(nodes).join("|")}) COMPREPLY=(); return ;; esac
+  case "$prev" in
+${bashValueArms(nodes)}
+  esac
   local opts
   case "$cmdpath" in
 ${
@@ -131,18 +174,31 @@ function zshEscape(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/:/g, "\\:").replace(/'/g, "'\\''");
 }
 
+/** The zsh `case` arms completing the value after an option. */
+function zshValueArms(nodes: Node[]): string {
+  const arms = Object.entries(OPTION_VALUES).map(([flag, values]) => {
+    const action = values === "folders"
+      ? "_files -/"
+      : values === "plugins"
+      ? `compadd -- \${(f)"$(${PLUGIN_NAMES})"}`
+      : `compadd -- ${values.join(" ")}`;
+    return `    ${flag}) ${action}; return ;;`;
+  });
+  const rest = valueOptions(nodes).filter((o) => !(o in OPTION_VALUES));
+  return [...arms, `    ${rest.join("|")}) _files; return ;;`].join("\n");
+}
+
 /** The zsh script (descriptions included). */
 export function zshScript(program: Command): string {
   const nodes = commandTree(program);
   const known = nodes.filter((n) => n.path.length).map((n) => `"${n.path.join(" ")}"`);
   const cases = nodes.map((n) => {
     const cmds = n.children.map((c) => `'${zshEscape(c.name)}:${zshEscape(c.description)}'`);
+    cmds.unshift(...n.argumentValues.map((v) => `'${zshEscape(v)}'`));
     const opts = n.options.flatMap((o) =>
       [o.long, o.short].filter(Boolean).map((f) => `'${zshEscape(f!)}:${zshEscape(o.description)}'`)
     );
-    const names = n.pluginArgument
-      ? '; cmds+=(\${(f)"$(cru \${kiln:+--kiln "$kiln"} plugins list --names 2>/dev/null)"})'
-      : "";
+    const names = n.pluginArgument ? `; cmds+=(\${(f)"$(${PLUGIN_NAMES})"})` : "";
     return `    "${n.path.join(" ")}") cmds=(${cmds.join(" ")}); opts=(${
       opts.join(" ")
     })${names} ;;`;
@@ -163,7 +219,9 @@ _cru() {
     known.join("|")
   }) cmdpath="\${cmdpath:+$cmdpath }$w" ;; esac
   done
-  case "\${words[CURRENT-1]}" in ${valueOptions(nodes).join("|")}) _files; return ;; esac
+  case "\${words[CURRENT-1]}" in
+${zshValueArms(nodes)}
+  esac
   case "$cmdpath" in
 ${cases.join("\n")}
   esac
@@ -179,6 +237,15 @@ compdef _cru cru
 
 function fishQuote(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/** What fish completes after a value option: its fixed values, plugin names, folders or files. */
+function fishValue(flag: string | undefined): string {
+  const values = flag === undefined ? undefined : OPTION_VALUES[flag];
+  if (values === undefined) return " -r -F";
+  if (values === "folders") return " -r -f -a '(__fish_complete_directories)'";
+  if (values === "plugins") return " -r -f -a '(cru plugins list --names 2>/dev/null)'";
+  return ` -r -f -a ${fishQuote(values.join(" "))}`;
 }
 
 /** The fish script. */
@@ -208,6 +275,9 @@ export function fishScript(program: Command): string {
     if (n.pluginArgument) {
       lines.push(`complete -c cru -n ${cond} -a '(cru plugins list --names 2>/dev/null)'`);
     }
+    if (n.argumentValues.length) {
+      lines.push(`complete -c cru -n ${cond} -a ${fishQuote(n.argumentValues.join(" "))}`);
+    }
     const optCond = n.path.length === 0
       ? ""
       : `-n ${fishQuote(n.path.map((w) => `__fish_seen_subcommand_from ${w}`).join("; and "))} `;
@@ -217,7 +287,7 @@ export function fishScript(program: Command): string {
         o.short ? `-s ${o.short.replace(/^-/, "")}` : "",
       ].filter(Boolean).join(" ");
       lines.push(
-        `complete -c cru ${optCond}${flags}${o.value ? " -r -F" : ""} -d ${
+        `complete -c cru ${optCond}${flags}${o.value ? fishValue(o.long) : ""} -d ${
           fishQuote(o.description)
         }`,
       );

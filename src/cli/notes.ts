@@ -7,13 +7,43 @@ import type { Command } from "@commander-js/extra-typings";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { NotFoundError } from "../errors.ts";
-import { parseNote, parseWhere, type WhereFilter } from "../kiln/mod.ts";
+import {
+  folderOf,
+  normalizeKilnPath,
+  type NoteIndex,
+  parseNote,
+  parseWhere,
+  type WhereFilter,
+} from "../kiln/mod.ts";
+import { suggest } from "../suggest.ts";
 import { type GlobalOptions, openIndex, requireNote } from "./context.ts";
 import { num, out, printJson, println, table } from "./output.ts";
 import { parseLimit, UsageError } from "./usage.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * Refuse a folder that is not in the kiln (E_NOT_FOUND, with the closest folders), so a typo is
+ * not mistaken for an empty folder. A folder on disk without notes is fine: it just lists none.
+ */
+function requireFolder(index: NoteIndex, folder: string): void {
+  const rel = normalizeKilnPath(folder);
+  if (rel === "") return;
+  const known = new Set<string>();
+  for (const p of index.paths()) {
+    for (let f = folderOf(p); f !== ""; f = folderOf(f)) known.add(f);
+  }
+  if (known.has(rel)) return;
+  try {
+    if (Deno.statSync(path.join(index.root, rel)).isDirectory) return;
+  } catch { /* not on disk either */ }
+  const close = suggest(rel, known);
+  const hint = close.length
+    ? `; did you mean ${close.map((c) => JSON.stringify(c)).join(", ")}?`
+    : "; run `cru notes list` to see the notes and their folders";
+  throw new NotFoundError(`no folder ${JSON.stringify(folder)} in the kiln${hint}`);
 }
 
 /** Register the `notes` command group. */
@@ -43,6 +73,7 @@ export function registerNotesCommands(program: Command, globals: () => GlobalOpt
       const limit = opts.limit === undefined ? undefined : parseLimit(opts.limit);
       const index = openIndex(globals());
       try {
+        if (folder !== undefined) requireFolder(index, folder);
         const rows = index.list({
           folder,
           recursive: folder === undefined ? true : opts.recursive ?? false,

@@ -118,6 +118,8 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
           capabilities: plan.capabilities,
           risk,
           replaced: plan.replaces,
+          cases: plan.cases.map((c) => c.to),
+          warnings: plan.warnings,
           overrides,
           overridden_by: overriddenBy,
         });
@@ -129,6 +131,8 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
           out.path(safe(installed))
         }`,
       );
+      for (const c of plan.cases) println(out.dim(`with its test cases ${safe(c.to)}`));
+      for (const w of plan.warnings) eprintln(err.warn(`note: ${safe(w)}`));
       for (const o of overrides) {
         println(out.dim(
           `overrides the ${o.scope} copy ${safe(o.version ?? "(invalid)")} (${safe(o.file)})`,
@@ -193,6 +197,7 @@ export function registerManageCommands(plugins: Command, globals: () => GlobalOp
         return;
       }
       for (const f of result.files) println(`${out.ok("removed")} ${out.path(f)}`);
+      for (const f of result.cases) println(`${out.ok("removed")} ${out.path(f)}`);
       for (const f of result.cache) println(out.dim(`removed compile cache ${f}`));
       for (const f of result.state) println(out.dim(`removed state ${f}`));
     });

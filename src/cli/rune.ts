@@ -22,11 +22,13 @@ import {
   RuneVm,
   runTests,
   toJson,
+  traceLines,
 } from "../rune/mod.ts";
 import type { GlobalOptions } from "./context.ts";
 import { eprintln, err, printJson, println } from "./output.ts";
 import { InvocationFailed } from "./run.ts";
 import { UsageError } from "./usage.ts";
+import { suggest } from "../suggest.ts";
 import { splitPluginSource } from "../plugins/source.ts";
 import { CRUCIBLE_MODULE } from "../runtime/engines/rune/engine.ts";
 
@@ -34,6 +36,23 @@ import { CRUCIBLE_MODULE } from "../runtime/engines/rune/engine.ts";
 export class RuneFailed extends InvocationFailed {}
 
 const DEFAULT_MEMORY = 256 * 1024 * 1024;
+/** `cru rune run` stops a program after this long unless `--timeout` says otherwise. */
+export const DEFAULT_RUN_TIMEOUT_MS = 30_000;
+
+/** A limit error of `rune run` with the flag that raises the limit. */
+function withLimitHint(e: unknown, limits: { timeoutMs: number; memory: number }): unknown {
+  if (!(e instanceof RuneError)) return e;
+  let hint: string;
+  if (e.code === "E_TIMEOUT" && /budget/.test(e.message)) hint = "raise it with --budget STEPS";
+  else if (e.code === "E_TIMEOUT") {
+    hint = `the limit is ${limits.timeoutMs} ms; raise it with --timeout MS`;
+  } else if (e.code === "E_MEMORY") {
+    hint = `the limit is ${limits.memory} bytes; raise it with --memory BYTES`;
+  } else return e;
+  const out = new RuneError(e.code, `${e.message}; ${hint}`, e.panic);
+  out.trace = e.trace;
+  return out;
+}
 const encoder = new TextEncoder();
 
 function isPluginFile(file: string): boolean {
@@ -51,7 +70,9 @@ function standaloneHost(): Record<string, () => never> {
     () => {
       throw new RuneError(
         "E_NOT_AVAILABLE",
-        `${f.path} needs a kiln and a sandbox; run the plugin with cru plugins run`,
+        `${f.path} needs a kiln and a sandbox, which cru rune run does not give; as a plugin ` +
+          "(a file with a manifest) test it with cru plugins test FILE, or install it and run " +
+          "it with cru plugins run NAME",
       );
     },
   ]));
@@ -88,9 +109,12 @@ function compileFile(
   const text = readSource(file);
   const result = compile(text, {
     file: path.relative(Deno.cwd(), path.resolve(file)) || file,
-    // A plugin file may name crucible::…; outside a sandbox those calls fail clearly. Plugins are
-    // single files, so only plain scripts load `mod name;` files.
-    ...(isPluginFile(file) ? { host: CRUCIBLE_MODULE } : { loadModule: moduleLoader(file) }),
+    // Plugins and plain scripts alike know crucible::… as plugins see it (outside a sandbox those
+    // calls fail clearly when run). Plugins are single files, so only plain scripts load
+    // `mod name;` files.
+    host: CRUCIBLE_MODULE,
+    suggest,
+    ...(isPluginFile(file) ? {} : { loadModule: moduleLoader(file) }),
   });
   if (!quiet && result.rendered) eprintln(colorDiagnostics(result.rendered));
   return result;
@@ -147,7 +171,7 @@ function write(stream: typeof Deno.stdout | typeof Deno.stderr, text: string): v
 function reportRuneError(e: unknown): never {
   if (e instanceof RuneError) {
     eprintln(`${err.error("error:")} ${e.code}: ${e.message}`);
-    for (const f of e.trace) eprintln(err.dim(`    at ${f.fn} (${f.file}:${f.line}:${f.column})`));
+    for (const line of traceLines(e.trace)) eprintln(err.dim(`    ${line}`));
     throw new RuneFailed(e.message);
   }
   throw e;
@@ -164,12 +188,15 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
     .option("--fn <function>", "call this function instead of main")
     .option("-p, --params <json>", "pass this JSON value as main's argument")
     .option("--budget <steps>", "stop after this many steps (calls and loop iterations)")
-    .option("--timeout <ms>", "stop after this many milliseconds")
+    .option(
+      "--timeout <ms>",
+      `stop after this many milliseconds (default ${DEFAULT_RUN_TIMEOUT_MS})`,
+    )
     .option("--memory <bytes>", `memory limit in bytes (default ${DEFAULT_MEMORY})`)
     .option("--json", 'print {"ok": true, "value": …} or {"ok": false, "error": …}')
     .action((file, args, opts) => {
       const budget = positiveInt(opts.budget, "--budget");
-      const timeoutMs = positiveInt(opts.timeout, "--timeout");
+      const timeoutMs = positiveInt(opts.timeout, "--timeout") ?? DEFAULT_RUN_TIMEOUT_MS;
       const memoryLimit = positiveInt(opts.memory, "--memory") ?? DEFAULT_MEMORY;
       let params: unknown;
       if (opts.params !== undefined) {
@@ -196,7 +223,11 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
       if (params !== undefined) callArgs = [params];
       else if (info.arity === 1) callArgs = [args];
       else if (args.length > 0) {
-        throw new UsageError(`\`${name}\` takes ${info.arity} arguments; pass them with --params`);
+        throw new UsageError(
+          `\`${name}\` takes ${info.arity} argument${
+            info.arity === 1 ? "" : "s"
+          }; pass them with --params`,
+        );
       }
       const options = {
         budget,
@@ -213,7 +244,8 @@ export function registerRuneCommands(program: Command, _globals: () => GlobalOpt
           const text = debugValue(value);
           if (text !== "()") println(text);
         }
-      } catch (e) {
+      } catch (caught) {
+        const e = withLimitHint(caught, { timeoutMs, memory: memoryLimit });
         if (opts.json && e instanceof RuneError) {
           printJson({ ok: false, error: { code: e.code, message: e.message, trace: e.trace } });
           throw new RuneFailed(e.message);

@@ -10,8 +10,10 @@ import { CrucibleError, NotFoundError } from "../errors.ts";
 import { cacheDir, type Env, kilnPluginsDir, systemPluginsDir } from "../config/paths.ts";
 import { privatePath } from "../kiln/paths.ts";
 import { formatCapability, type Risk, riskOf } from "../security/capability.ts";
+import { parse as parseYaml } from "yaml";
 import { findPluginFiles, loadPluginFile, type PluginCopy } from "./registry.ts";
 import { effectiveCapabilities } from "./manifest.ts";
+import { findCasesFiles } from "./test_cases.ts";
 
 /** A folder a plugin can be installed in. */
 export type InstallScope = "kiln" | "system";
@@ -50,6 +52,10 @@ export interface InstallPlan {
   capabilities: CapabilityRisk[];
   /** Installed files of the same name (or path) that the install replaces (only with force). */
   replaces: string[];
+  /** The plugin's cases files (`NAME.test.yaml`, `NAME.*.test.yaml`), copied beside it. */
+  cases: { from: string; to: string }[];
+  /** Things the install leaves behind that a user should know about. */
+  warnings: string[];
 }
 
 /** The folder of an install scope. */
@@ -138,26 +144,65 @@ export async function planInstall(
       }); pass --force to replace it`,
     );
   }
-  return { plugin, target, dir, scope, capabilities: capabilityRisks(plugin), replaces };
+  const cases = findCasesFiles(abs).map((from) => ({
+    from,
+    to: path.join(dir, path.basename(from)),
+  }));
+  const warnings = cases.flatMap(({ from }) => {
+    const fixtures = fixturesOf(from);
+    return fixtures === null ? [] : [
+      `${path.basename(from)} uses the fixture folder ${fixtures}, which is not copied into ` +
+      "the plugin folder; write its notes under `notes:` in the cases file instead",
+    ];
+  });
+  return {
+    plugin,
+    target,
+    dir,
+    scope,
+    capabilities: capabilityRisks(plugin),
+    replaces,
+    cases,
+    warnings,
+  };
 }
 
-/** Copy the plugin into its folder (atomically) and delete the copies it replaces. */
-export function performInstall(plan: InstallPlan): string {
-  Deno.mkdirSync(plan.dir, { recursive: true });
-  const bytes = Deno.readFileSync(plan.plugin.file);
-  const tmp = path.join(plan.dir, `.${path.basename(plan.target)}.${crypto.randomUUID()}.tmp`);
-  Deno.writeFileSync(tmp, bytes);
+/** The `fixtures:` folder a cases file names, if any (a folder is not copied on install). */
+function fixturesOf(casesFile: string): string | null {
   try {
-    Deno.renameSync(tmp, plan.target);
+    const doc = parseYaml(Deno.readTextFileSync(casesFile)) as { fixtures?: unknown } | null;
+    return typeof doc?.fixtures === "string" ? doc.fixtures : null;
+  } catch {
+    return null;
+  }
+}
+
+function copyAtomically(from: string, to: string): void {
+  const tmp = path.join(path.dirname(to), `.${path.basename(to)}.${crypto.randomUUID()}.tmp`);
+  Deno.writeFileSync(tmp, Deno.readFileSync(from));
+  try {
+    Deno.renameSync(tmp, to);
   } catch (e) {
     try {
       Deno.removeSync(tmp);
     } catch { /* nothing to clean */ }
     throw e;
   }
+}
+
+/**
+ * Copy the plugin and its cases files into its folder (atomically) and delete the copies it
+ * replaces, with their cases files, so `cru plugins test NAME` runs the new copy's cases only.
+ */
+export function performInstall(plan: InstallPlan): string {
+  Deno.mkdirSync(plan.dir, { recursive: true });
+  copyAtomically(plan.plugin.file, plan.target);
+  const keep = new Set(plan.cases.map((c) => c.to));
   for (const old of plan.replaces) {
     if (old !== plan.target) Deno.removeSync(old);
+    for (const stale of findCasesFiles(old)) if (!keep.has(stale)) Deno.removeSync(stale);
   }
+  for (const c of plan.cases) copyAtomically(c.from, c.to);
   return plan.target;
 }
 
@@ -185,6 +230,8 @@ export interface RemovePlan {
 export interface RemoveResult {
   /** Plugin files deleted. */
   files: string[];
+  /** Cases files (`NAME.test.yaml`) deleted from beside them. */
+  cases: string[];
   /** Compile-cache entries deleted. */
   cache: string[];
   /** State files deleted (with purge). */
@@ -227,15 +274,22 @@ export async function planRemove(name: string, options: RemoveOptions = {}): Pro
   return { name, scope: found[0].scope, copies: found[0].copies };
 }
 
-/** Delete the plugin's files and compile-cache entries, and with `purge` its state. */
+/**
+ * Delete the plugin's files, the cases files beside them and its compile-cache entries, and with
+ * `purge` its state.
+ */
 export function performRemove(
   plan: RemovePlan,
   options: { purge?: boolean; kilnRoot?: string; env?: Env } = {},
 ): RemoveResult {
-  const result: RemoveResult = { files: [], cache: [], state: [] };
+  const result: RemoveResult = { files: [], cases: [], cache: [], state: [] };
   for (const c of plan.copies) {
     Deno.removeSync(c.file);
     result.files.push(c.file);
+    for (const cases of findCasesFiles(c.file)) {
+      Deno.removeSync(cases);
+      result.cases.push(cases);
+    }
   }
   result.cache = cleanCompileCache(plan.copies.map((c) => c.hash), options.env);
   if (options.purge && options.kilnRoot) {

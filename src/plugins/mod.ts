@@ -23,6 +23,7 @@ export {
   returnsSchema,
 } from "./parameters.ts";
 export type { ParameterSpec, ParamType, SpecProblem } from "./parameters.ts";
+export { describeType, parameterProblem } from "./parameter_errors.ts";
 export { formatProblem } from "./problem.ts";
 export type { PluginProblem, ProblemSeverity } from "./problem.ts";
 export { lintLua } from "./lint.ts";

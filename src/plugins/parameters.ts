@@ -22,6 +22,7 @@
  * @module
  */
 import { z } from "zod";
+import { parameterProblem } from "./parameter_errors.ts";
 
 /** Parameter types (JSON Schema's, less `null`). */
 export const PARAM_TYPES = ["string", "number", "integer", "boolean", "array", "object"] as const;
@@ -192,12 +193,15 @@ function parseSpec(
   if (r.default !== undefined) {
     const check = validator(spec).safeParse(r.default);
     if (!check.success) {
-      fail(
-        `default ${JSON.stringify(r.default)} does not fit the parameter: ${
-          check.error.issues[0].message
-        }`,
-        ["default"],
+      const name = String(path[path.length - 1]);
+      const problem = parameterProblem(
+        { ...check.error.issues[0], path: [name, ...check.error.issues[0].path] } as never,
+        {
+          parameters: { [name]: spec },
+          input: { [name]: r.default },
+        },
       );
+      fail(`default ${JSON.stringify(r.default)} does not fit: ${problem}`, ["default"]);
     } else spec.default = r.default;
     if (spec.required) fail("a parameter with a default is not required; drop one", ["default"]);
   }

@@ -32,7 +32,7 @@ export {
 export { type CompiledProgram, type ExportInfo } from "./compile/program.ts";
 export type { HostFunctionSpec } from "./compile/items.ts";
 export type { ModuleLoader } from "./modules.ts";
-export { RuneError, type RuneErrorCode, type RuneFrame } from "./runtime/errors.ts";
+export { RuneError, type RuneErrorCode, type RuneFrame, traceLines } from "./runtime/errors.ts";
 export { errorOf, fromJson, type JsonValue, toJson } from "./runtime/json.ts";
 export { debug as debugValue, display as displayValue } from "./runtime/format.ts";
 export { type LoadOptions, RuneVm, type RunOptions } from "./vm.ts";
@@ -61,6 +61,11 @@ export interface CompileOptions {
    * the root file's folder).
    */
   loadModule?: ModuleLoader;
+  /**
+   * Close names for a misspelt one, closest first, for "did you mean" hints (the caller's own
+   * notion of close). Without it, a name that is not found gets no suggestion.
+   */
+  suggest?: (name: string, candidates: readonly string[]) => string[];
 }
 
 /** What {@link compile} returns. */
@@ -83,7 +88,10 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
   const diags = [...parsed.diagnostics, ...loaded.diagnostics];
   if (!diags.some((d) => d.severity === "error")) {
     try {
-      const { program: compiled, prog } = compileFile(source, parsed.file, options.host ?? []);
+      const { program: compiled, prog } = compileFile(source, parsed.file, {
+        host: options.host ?? [],
+        suggest: options.suggest,
+      });
       diags.push(...prog.diagnostics);
       program = compiled;
     } catch (e) {

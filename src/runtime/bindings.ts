@@ -60,7 +60,8 @@ export const BINDINGS: readonly BindingSpec[] = [
     capability: "KilnRead",
     runs: "worker",
     params: [p("path", "string", "kiln-relative path of the note, with or without .md")],
-    returns: "{path, title, frontmatter, content, tags, links, word_count, modified}",
+    returns: "{path, title, frontmatter, content, content_line, tags, links, word_count, " +
+      "modified} (content_line: the file line the body starts on, after the frontmatter)",
     doc: "Read one note: its frontmatter, body text, tags and outgoing link targets.",
     available: true,
   },

@@ -52,6 +52,7 @@ export const WORKER_BINDINGS: Record<
         title: note.title,
         frontmatter: note.frontmatter as Json,
         content: note.body,
+        content_line: note.bodyLine,
         tags: note.tags,
         links: note.links.map((l) => l.target),
         word_count: note.wordCount,

@@ -12,6 +12,9 @@ import type { Config, Limits } from "../config/config.ts";
 import type { PluginRegistry, ResolvedPlugin } from "../plugins/registry.ts";
 import { parametersValidator } from "../plugins/parameters.ts";
 import { effectiveCapabilities } from "../plugins/manifest.ts";
+import { parameterProblem } from "../plugins/parameter_errors.ts";
+import { emptyTablesAsLists } from "../plugins/result_shape.ts";
+import { withLimitHint } from "./limit_hints.ts";
 import { formatBytes } from "../kiln/note.ts";
 import { PRIVATE_DIR } from "../kiln/paths.ts";
 import {
@@ -149,6 +152,11 @@ export interface InvocationResult {
   simulated: string[];
   /** Line coverage, when asked for and the engine can report it. */
   coverage?: CoverageReport;
+}
+
+// Lua cannot tell an empty list from an empty map; the manifest's `returns` can.
+function shapeResult(p: ResolvedPlugin, value: Json): Json {
+  return p.language === "lua" ? emptyTablesAsLists(value, p.manifest?.returns) : value;
 }
 
 // Building a zod schema costs more than checking with it: one per manifest object.
@@ -321,12 +329,11 @@ export class PluginRunner {
       if (fn === m.entry && req.validateParams !== false) {
         const check = validatorOf(m).safeParse(params);
         if (!check.success) {
-          const issue = check.error.issues[0];
-          const where = issue.path.length ? `parameter ${issue.path.join(".")}` : "parameters";
-          return fail(
-            "E_INVALID_PARAMS",
-            `${name}: ${where}: ${issue.message}; see cru plugins show ${name}`,
-          );
+          const problem = parameterProblem(check.error.issues[0], {
+            parameters: m.parameters,
+            input: params,
+          });
+          return fail("E_INVALID_PARAMS", `${name}: ${problem}; see cru plugins show ${name}`);
         }
         params = check.data as Json;
       }
@@ -560,7 +567,9 @@ export class PluginRunner {
     return {
       ...base,
       ok: result.ok,
-      ...(result.ok ? { value: result.value ?? null } : { error: result.error }),
+      ...(result.ok ? { value: shapeResult(p, result.value ?? null) } : {
+        error: withLimitHint(result.error!, { timeoutMs, memory: limits.memory, max: sandbox.max }),
+      }),
       logs: result.logs,
       durationMs,
       ...(result.coverage ? { coverage: result.coverage } : {}),

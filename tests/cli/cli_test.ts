@@ -130,6 +130,25 @@ Deno.test("notes list filters by folder, tag and --where", async () => {
   deepStrictEqual(await list("--tag", "no-such-tag"), []);
 });
 
+Deno.test("notes list of a folder that does not exist fails with E_NOT_FOUND and a suggestion", async () => {
+  using kiln = tempKiln({ "campaign/npcs/Mira.md": "# Mira\n", "a.md": "# A\n" });
+  Deno.mkdirSync(path.join(kiln.root, "drafts"));
+  const missing = await runCru(["--kiln", kiln.root, "notes", "list", "nosuchfolder"]);
+  strictEqual(missing.code, 1);
+  strictEqual(missing.stdout, "");
+  match(missing.stderr, /no folder "nosuchfolder" in the kiln; run `cru notes list`/);
+  const typo = await runCru(["--kiln", kiln.root, "notes", "list", "campain"]);
+  strictEqual(typo.code, 1);
+  match(typo.stderr, /did you mean "campaign"/);
+  const json = await runCru(["--kiln", kiln.root, "notes", "list", "campain", "--json"]);
+  strictEqual(json.code, 1);
+  // An existing folder without notes, and one that only holds sub-folders, are not errors.
+  const empty = await runCru(["--kiln", kiln.root, "notes", "list", "drafts"]);
+  strictEqual(empty.code, 0, empty.stderr);
+  match(empty.stdout, /no notes match/);
+  strictEqual((await runCru(["--kiln", kiln.root, "notes", "list", "campaign"])).code, 0);
+});
+
 Deno.test("notes list --json has the documented fields", async () => {
   using kiln = tempKiln({ "a.md": "---\ntags: [x]\n---\n# Alpha\none two three\n" });
   const { json } = await runCruJson<Record<string, unknown>[]>([

@@ -102,6 +102,7 @@ Deno.test("install → list → run → remove round trip in the kiln scope", as
     name: "shout",
     scope: "kiln",
     files: [target],
+    cases: [],
     cache: [cached],
     state: [state],
   });
@@ -111,6 +112,70 @@ Deno.test("install → list → run → remove round trip in the kiln scope", as
 
   const after = await runCruJson<Listed[]>(["--kiln", kiln.root, "plugins", "list"], { env });
   ok(!after.json.some((p) => p.name === "shout"));
+});
+
+Deno.test("install copies NAME.test.yaml beside the plugin, test NAME runs it, remove deletes it", async () => {
+  using kiln = tempKiln({ "Home.md": "# Home\n\nHello.\n" });
+  using home = tempHome();
+  const env = home.env;
+  const src = kiln.write("src/shout.lua", PLUGIN);
+  const cases = 'notes:\n  Home.md: "# Home\\n"\ncases:\n  - name: shouts the title\n' +
+    "    params: {path: Home.md}\n    output: {title: HOME}\n";
+  kiln.write("src/shout.test.yaml", cases);
+  kiln.write("src/shout.slow.test.yaml", cases.replace("shouts the title", "slow one"));
+  kiln.write("src/shout.test.yaml.bak", "not a cases file");
+  kiln.write("src/fixtures.test.yaml", "fixtures: campaign\ncases:\n  - params: {}\n");
+  const dir = path.join(kiln.root, ".crucible", "plugins");
+
+  const inst = await runCruJson<{ cases: string[]; warnings: string[] }>(
+    ["--kiln", kiln.root, "plugins", "install", src],
+    { env },
+  );
+  strictEqual(inst.code, 0, inst.stderr);
+  const copied = [path.join(dir, "shout.slow.test.yaml"), path.join(dir, "shout.test.yaml")];
+  deepStrictEqual(inst.json.cases, copied);
+  deepStrictEqual(inst.json.warnings, []);
+  strictEqual(Deno.readTextFileSync(copied[1]), cases);
+  ok(
+    !exists(path.join(dir, "shout.test.yaml.bak")) && !exists(path.join(dir, "fixtures.test.yaml")),
+  );
+
+  type Report = { plugins: { tests: { name: string; ok: boolean }[] }[] };
+  const test = await runCruJson<Report>(["--kiln", kiln.root, "plugins", "test", "shout"], { env });
+  strictEqual(test.code, 0, test.stderr);
+  const names = test.json.plugins[0].tests.map((t) => [t.name, t.ok]);
+  ok(names.some(([n, k]) => n === "shouts the title" && k), JSON.stringify(names));
+  ok(names.some(([n, k]) => n === "slow one" && k), JSON.stringify(names));
+
+  // Reinstalling a copy without cases must not leave the old copy's cases to run against it.
+  Deno.removeSync(path.join(kiln.root, "src", "shout.slow.test.yaml"));
+  const again = await runCruJson<{ cases: string[] }>(
+    ["--kiln", kiln.root, "plugins", "install", src, "--force"],
+    { env },
+  );
+  strictEqual(again.code, 0, again.stderr);
+  deepStrictEqual(again.json.cases, [copied[1]]);
+  ok(!exists(copied[0]), "the stale cases file of the replaced copy is gone");
+
+  const rm = await runCruJson<{ files: string[]; cases: string[] }>(
+    ["--kiln", kiln.root, "plugins", "remove", "shout", "--yes"],
+    { env },
+  );
+  strictEqual(rm.code, 0, rm.stderr);
+  deepStrictEqual(rm.json.cases, [copied[1]]);
+  ok(!exists(copied[1]));
+  ok(exists(path.join(kiln.root, "src", "shout.test.yaml")), "the source's cases are left alone");
+});
+
+Deno.test("install says when a cases file's fixture folder is not copied", async () => {
+  using kiln = tempKiln();
+  using home = tempHome();
+  const src = kiln.write("src/shout.lua", PLUGIN);
+  kiln.write("src/shout.test.yaml", "fixtures: campaign\ncases:\n  - params: {path: a.md}\n");
+  const r = await runCru(["--kiln", kiln.root, "plugins", "install", src], { env: home.env });
+  strictEqual(r.code, 0, r.stderr);
+  match(r.stdout, /with its test cases .*shout\.test\.yaml/);
+  match(r.stderr, /shout\.test\.yaml uses the fixture folder campaign, which is not copied/);
 });
 
 Deno.test("install refuses to overwrite without --force, by file name or plugin name", async () => {

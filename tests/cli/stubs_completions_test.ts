@@ -71,16 +71,22 @@ function commandPaths(help: string): string[] {
   );
 }
 
-Deno.test("completions: bash completes commands, subcommands and options from the tree", async () => {
+/**
+ * The real bash script, sourced in a real bash: `complete(...words)` sets COMP_WORDS/COMP_CWORD
+ * to the line (the last word is the one being completed), calls `_cru` and returns COMPREPLY.
+ * `bin/cru` in the folder is on PATH, for the plugin names the script asks cru for.
+ */
+async function bashCompleter(dir: { root: string }) {
   const r = await runCru(["completions", "bash"]);
   strictEqual(r.code, 0);
-  using dir = tempKiln({ "c.bash": r.stdout });
-  const complete = async (...words: string[]) => {
+  Deno.writeTextFileSync(path.join(dir.root, "c.bash"), r.stdout);
+  return async (...words: string[]) => {
     const script = `source ${dir.root}/c.bash; COMP_WORDS=(${
       words.map((w) => `'${w}'`).join(" ")
     }); COMP_CWORD=${words.length - 1}; _cru; printf '%s\\n' "\${COMPREPLY[@]}"`;
     const out = await new Deno.Command("bash", {
       args: ["-c", script],
+      cwd: dir.root,
       stdout: "piped",
       env: {
         PATH: `${path.join(dir.root, "bin")}:${Deno.env.get("PATH")}`,
@@ -91,15 +97,10 @@ Deno.test("completions: bash completes commands, subcommands and options from th
     }).output();
     return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean);
   };
-  const top = await complete("cru", "");
-  const help = await runCru(["--help"]);
-  for (const c of commandPaths(help.stdout)) ok(top.includes(c), `${c} completes`);
-  deepStrictEqual(await complete("cru", "plugins", "te"), ["test"]);
-  deepStrictEqual(await complete("cru", "--kiln", "/k", "plugins", "install", "--sc"), ["--scope"]);
-  ok((await complete("cru", "plugins", "test", "x.lua", "--")).includes("--reporter"));
-  deepStrictEqual(await complete("cru", "rune", "t"), ["test"]);
+}
 
-  // Plugin names come from `cru plugins list --names`, in the kiln named on the line.
+/** A `cru` on PATH (in `dir/bin`) running this checkout, and a kiln holding the plugin `shout`. */
+function cruOnPath(dir: { root: string; write(rel: string, text: string): string }): string {
   dir.write(
     "kiln/.crucible/plugins/shout.lua",
     "---\nname: shout\ndescription: Shout\n---\nreturn {main = function() return 1 end}\n",
@@ -110,16 +111,55 @@ Deno.test("completions: bash completes commands, subcommands and options from th
       `--allow-sys "${path.join(REPO, "cli.ts")}" "$@"\n`,
   );
   Deno.chmodSync(stub, 0o755);
-  const names = await complete(
-    "cru",
-    "--kiln",
-    path.join(dir.root, "kiln"),
-    "plugins",
-    "run",
-    "sh",
-  );
-  deepStrictEqual(names, ["shout"]);
+  return path.join(dir.root, "kiln");
+}
+
+Deno.test("completions: bash completes commands, subcommands and options from the tree", async () => {
+  using dir = tempKiln();
+  const complete = await bashCompleter(dir);
+  const top = await complete("cru", "");
+  const help = await runCru(["--help"]);
+  for (const c of commandPaths(help.stdout)) ok(top.includes(c), `${c} completes`);
+  deepStrictEqual(await complete("cru", "plugins", "te"), ["test"]);
+  deepStrictEqual(await complete("cru", "--kiln", "/k", "plugins", "install", "--sc"), ["--scope"]);
+  ok((await complete("cru", "plugins", "test", "x.lua", "--")).includes("--reporter"));
+  deepStrictEqual(await complete("cru", "rune", "t"), ["test"]);
+
+  // Plugin names come from `cru plugins list --names`, in the kiln named on the line.
+  const kiln = cruOnPath(dir);
+  for (const verb of ["run", "show", "test", "remove"]) {
+    deepStrictEqual(await complete("cru", "--kiln", kiln, "plugins", verb, "sh"), ["shout"], verb);
+  }
   deepStrictEqual(await complete("cru", "plugins", "new", "sh"), [], "new takes a new name");
+});
+
+Deno.test("completions: bash completes option values and the shell, not file names", async () => {
+  using dir = tempKiln({ "notes.md": "# a file that must not be offered\n" });
+  Deno.mkdirSync(path.join(dir.root, "kilns", "campaign"), { recursive: true });
+  const complete = await bashCompleter(dir);
+  const sorted = async (...words: string[]) => (await complete(...words)).sort();
+  deepStrictEqual(await sorted("cru", "search", "docks", "--mode", ""), [
+    "hybrid",
+    "semantic",
+    "text",
+  ]);
+  deepStrictEqual(await complete("cru", "search", "--mode", "se"), ["semantic"]);
+  deepStrictEqual(await complete("cru", "search", "--mode", "zz"), []);
+  deepStrictEqual(await sorted("cru", "plugins", "new", "x", "--lang", ""), ["lua", "rune"]);
+  deepStrictEqual(await complete("cru", "plugins", "new", "x", "--template", "w"), ["workflow"]);
+  deepStrictEqual(await sorted("cru", "plugins", "install", "a.lua", "--scope", ""), [
+    "kiln",
+    "system",
+  ]);
+  deepStrictEqual(await complete("cru", "plugins", "remove", "--scope", "s"), ["system"]);
+  deepStrictEqual(await complete("cru", "plugins", "test", "--reporter", "j"), ["junit"]);
+  deepStrictEqual(await complete("cru", "completions", "z"), ["zsh"]);
+  const shells = await complete("cru", "completions", "");
+  for (const sh of ["bash", "zsh", "fish"]) ok(shells.includes(sh), sh);
+  ok(!shells.includes("notes.md"));
+  deepStrictEqual(await complete("cru", "--kiln", "kilns/c"), ["kilns/campaign"]);
+  const kiln = cruOnPath(dir);
+  deepStrictEqual(await complete("cru", "--kiln", kiln, "audit", "--plugin", "sho"), ["shout"]);
 });
 
 Deno.test("completions: zsh and fish name every command; an unknown shell is a usage error", async () => {
@@ -138,8 +178,13 @@ Deno.test("completions: zsh and fish name every command; an unknown shell is a u
   }
   match(
     fish.stdout,
-    /-n '__fish_seen_subcommand_from plugins; and __fish_seen_subcommand_from install' -l scope -r -F/,
+    /-n '__fish_seen_subcommand_from plugins; and __fish_seen_subcommand_from install' -l scope -r -f -a 'kiln system'/,
   );
+  match(fish.stdout, /-l mode -r -f -a 'text hybrid semantic'/);
+  match(fish.stdout, /-l params -s p -r -F/);
+  match(fish.stdout, /__fish_seen_subcommand_from completions' -a 'bash zsh fish'/);
+  match(zsh.stdout, /--mode\) compadd -- text hybrid semantic; return ;;/);
+  match(zsh.stdout, /"completions"\) cmds=\('bash' 'zsh' 'fish'\)/);
   const bad = await runCru(["completions", "fsh"]);
   strictEqual(bad.code, 2);
   match(bad.stderr, /no completions for "fsh"; choose bash, zsh, fish \(did you mean fish\?\)/);

@@ -39,11 +39,13 @@ interface Parsed {
   warnings: string[];
 }
 
-/** Lua cannot tell an empty list from an empty map, so an empty list crosses as `{}`. */
+/**
+ * Every list of the result is a JSON array, empty ones too: the manifest's `returns` declares
+ * them arrays, so the empty Lua tables cross as `[]`, not `{}`.
+ */
 function list<T>(value: unknown, what: string): T[] {
-  if (Array.isArray(value)) return value as T[];
-  deepStrictEqual(value, {}, `${what} is neither a list nor an empty table`);
-  return [];
+  ok(Array.isArray(value), `${what} is ${JSON.stringify(value)}, not a list`);
+  return value as T[];
 }
 
 function parsed(value: unknown): Parsed {
@@ -631,7 +633,7 @@ Deno.test("a note's bibtex, bib and ~~~ blocks are parsed; other blocks are not"
     ["four", undefined],
   ]);
   deepStrictEqual(r.warnings, [
-    "refs.md, bibtex block 2, line 2, entry bad: the entry is never closed (no final }); " +
+    "refs.md, bibtex block 2, line 17, entry bad: the entry is never closed (no final }); " +
     "the entry was skipped",
   ]);
   kiln.write("plain.md", "# Plain\n\nNo references here.\n");
@@ -865,4 +867,52 @@ Deno.test("cru plugins run citation-parser on the demo kiln creates notes with -
     readNote(kiln, "references/kleinberg1999authoritative.md").data.doi,
     "10.1145/324133.324140",
   );
+});
+
+Deno.test("warnings name the line of the note's file, frontmatter and text before the block included", async () => {
+  const lines = [
+    "---",
+    "title: Reading list",
+    "tags: [papers]",
+    "---",
+    "# Reading list",
+    "",
+    "Some prose first.",
+    "",
+    "```bibtex",
+    "@misc{fine, title = {Fine}}",
+    "",
+    "@misc{broken, title = {Broken}",
+    "```",
+  ];
+  using kiln = tempKiln({ "list.md": lines.join("\n") + "\n" });
+  const r = await parse({ path: "list.md" }, kiln);
+  const brokenLine = lines.indexOf("@misc{broken, title = {Broken}") + 1;
+  strictEqual(brokenLine, 12);
+  deepStrictEqual(r.warnings, [
+    `list.md, bibtex block 1, line ${brokenLine}, entry broken: the entry is never closed ` +
+    "(no final }); the entry was skipped",
+  ]);
+});
+
+Deno.test("cru plugins run --json gives empty lists as [] as the returns schema declares", async () => {
+  using kiln = tempKiln();
+  const r = await runCruJson<{ ok: boolean; value: Record<string, unknown> }>([
+    "--kiln",
+    kiln.root,
+    "plugins",
+    "run",
+    "citation-parser",
+    "--params",
+    JSON.stringify({ text: "@misc{onlykey, note = {no authors}}" }),
+  ]);
+  strictEqual(r.code, 0, r.stderr);
+  const v = r.json.value as { entries: { authors: unknown; fields: unknown }[] };
+  deepStrictEqual(v.entries[0].authors, []);
+  deepStrictEqual(v.entries[0].fields, { note: "no authors" });
+  deepStrictEqual([r.json.value.created, r.json.value.skipped, r.json.value.warnings], [
+    [],
+    [],
+    [],
+  ]);
 });

@@ -1,5 +1,5 @@
 /** The Rune check `cru plugins validate` can use: problems with lines, codes and hints. */
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { checkRuneSyntax } from "../../src/runtime/engines/rune/check.ts";
 
 Deno.test("a valid plugin has no problems; the crucible module is known", () => {
@@ -16,4 +16,10 @@ Deno.test("syntax and compile errors become plugin problems with their lines", (
   strictEqual(p.message, "expected an expression, found `;` (column 11)");
   const [q] = checkRuneSyntax("/p/y.rune", "y.rune", "pub fn main() { crucible::nope() }");
   deepStrictEqual([q.line, q.code], [1, "rune-compile"]);
+});
+
+Deno.test("a misspelt crucible binding gets a did-you-mean hint in cru plugins validate", () => {
+  const [p] = checkRuneSyntax("/p/y.rune", "y.rune", 'pub fn main() { crucible::read_notes("a") }');
+  strictEqual(p.message, "cannot find `read_notes` in `crucible` (column 17)");
+  match(p.hint!, /^did you mean `crucible::read_note`/);
 });

@@ -104,6 +104,38 @@ Deno.test("rune check prints diagnostics with a caret and exits 1; a clean file 
   strictEqual(parsed.files[0].diagnostics[0].code, "E_COMPILE");
 });
 
+Deno.test("rune check knows the crucible module in a file without a manifest too", async () => {
+  const plain = await rune(["check", "plain.rune"], {
+    "plain.rune": 'pub fn main(p) {\n    let n = crucible::read_note("a.md");\n    n.title\n}\n',
+  });
+  strictEqual(plain.code, 0, plain.stderr);
+  match(plain.stdout, /plain\.rune: ok/);
+  // Run outside a sandbox, the call says what would run it.
+  const run = await rune(["run", "plain.rune"], {
+    "plain.rune": 'pub fn main() { crucible::read_note("a.md") }\n',
+  });
+  strictEqual(run.code, 1);
+  match(
+    run.stderr,
+    /E_NOT_AVAILABLE: crucible::read_note needs a kiln and a sandbox, which cru rune run does not give; .*cru plugins test FILE/,
+  );
+});
+
+Deno.test("rune check suggests the crucible binding a misspelt name meant, and counts arguments in English", async () => {
+  const manifest = "---\nname: m\ndescription: test\n---\n";
+  for (const [name, head] of [["plain.rune", ""], ["plugin.rune", manifest]]) {
+    const r = await rune(["check", name], {
+      [name]: head + 'pub fn main() {\n    crucible::read_notes("a.md")\n}\n' +
+        'fn two() { crucible::read_note("a.md", 2) }\n',
+    });
+    strictEqual(r.code, 1, name);
+    match(r.stderr, /error: cannot find `read_notes` in `crucible`/, name);
+    match(r.stderr, /= hint: did you mean `crucible::read_note`/, name);
+    match(r.stderr, /`crucible::read_note` takes 1 argument but 2 were given/, name);
+    ok(!/takes 1 arguments/.test(r.stderr), name);
+  }
+});
+
 Deno.test("rune run calls main, prints its output and value, and passes arguments", async () => {
   const r = await rune(["run", "m.rn", "a", "b"], {
     "m.rn": 'pub fn main(args) { println!("hello {}", args.len()); args }',
@@ -131,6 +163,48 @@ Deno.test("rune run reports a runtime error with its Rune stack trace and exits 
   });
   strictEqual(spin.code, 1);
   strictEqual(JSON.parse(spin.stdout).error.code, "E_TIMEOUT");
+});
+
+Deno.test("a stack overflow's trace shows a repeated frame once and counts the rest", async () => {
+  const r = await rune(["run", "so.rn"], {
+    "so.rn": "fn f(n) { f(n + 1) }\npub fn main() { f(0) }\n",
+  });
+  strictEqual(r.code, 1);
+  const lines = r.stderr.trim().split("\n");
+  strictEqual(lines[0], "error: E_RUNTIME: stack overflow: the recursion is too deep");
+  strictEqual(lines[1], "    at f (so.rn:1:1)");
+  strictEqual(lines[2], "    at f (so.rn:1:11)");
+  match(lines[3], /^ {4}… the same frame \d+ more times$/);
+  ok(lines.length <= 6, r.stderr);
+  const mutual = await rune(["run", "m.rn"], {
+    "m.rn": "fn f(n) { g(n + 1) }\nfn g(n) { f(n) }\npub fn main() { f(0) }\n",
+  });
+  match(
+    mutual.stderr,
+    /at f \(m\.rn:1:11\)\n {4}at g \(m\.rn:2:11\)\n {4}… the same 2 frames \d+ more times/,
+  );
+  ok(mutual.stderr.trim().split("\n").length <= 8, mutual.stderr);
+});
+
+Deno.test("rune run has a default time limit, and limit errors name the flag that raises them", async () => {
+  const help = await rune(["run", "--help"], {});
+  match(help.stdout, /--timeout <ms>\s+stop after this many milliseconds \(default 30000\)/);
+  const spin = { "s.rn": "pub fn main() { loop {} }" };
+  const timeout = await rune(["run", "s.rn", "--timeout", "300"], spin);
+  strictEqual(timeout.code, 1);
+  match(
+    timeout.stderr,
+    /E_TIMEOUT: the program ran past its time limit; the limit is 300 ms; raise it with --timeout MS/,
+  );
+  const budget = await rune(["run", "s.rn", "--budget", "1000", "--json"], spin);
+  const error = JSON.parse(budget.stdout).error;
+  strictEqual(error.code, "E_TIMEOUT");
+  match(error.message, /budget of 1000 steps .*; raise it with --budget STEPS$/);
+  const memory = await rune(["run", "b.rn", "--memory", "1000000"], {
+    "b.rn": 'pub fn main() { let s = "x"; loop { s = s + s; } }',
+  });
+  strictEqual(memory.code, 1);
+  match(memory.stderr, /E_MEMORY: .*; the limit is 1000000 bytes; raise it with --memory BYTES/);
 });
 
 Deno.test("rune commands report missing files and bad flags", async () => {

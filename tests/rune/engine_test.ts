@@ -141,7 +141,7 @@ Deno.test("syntax errors are E_SYNTAX with the file's line and column", async ()
   const unknown = context("pub fn main() { crucible::nope() }");
   await rejects(createRuneEngine(unknown.ctx), /cannot find `nope` in `crucible`/);
   const arity = context("pub fn main() { crucible::read_note() }");
-  await rejects(createRuneEngine(arity.ctx), /takes 1 arguments but 0 were given/);
+  await rejects(createRuneEngine(arity.ctx), /takes 1 argument but 0 were given/);
 });
 
 Deno.test("entry functions: another public fn, a missing one, an Err result", async () => {

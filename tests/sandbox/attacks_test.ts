@@ -490,7 +490,7 @@ Deno.test("parameters are validated against the manifest before anything runs", 
     );
     const bad = await runner.invoke({ plugin: p, params: { n: "three" } });
     strictEqual(bad.error?.code, "E_INVALID_PARAMS");
-    ok(/parameter n/.test(bad.error!.message));
+    ok(/parameter `n` must be an integer/.test(bad.error!.message), bad.error!.message);
     const extra = await runner.invoke({ plugin: p, params: { n: 1, nope: true } });
     strictEqual(extra.error?.code, "E_INVALID_PARAMS");
     const good = await runner.invoke({ plugin: p, params: { n: 3 } });

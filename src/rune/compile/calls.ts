@@ -239,10 +239,12 @@ function directCall(c: Compiler, e: Extract<Expr, { kind: "call" }>, item: ItemD
       const max = item.spec.params;
       const min = max - (item.spec.optional ?? 0);
       if (e.args.length < min || e.args.length > max) {
-        const want = min === max ? `${max}` : `${min} to ${max}`;
+        const want = min === max
+          ? `${max} argument${max === 1 ? "" : "s"}`
+          : `${min} to ${max} arguments`;
         c.error(
           e.span,
-          `\`${item.path}\` takes ${want} arguments but ${e.args.length} ${
+          `\`${item.path}\` takes ${want} but ${e.args.length} ${
             e.args.length === 1 ? "was" : "were"
           } given`,
         );

@@ -66,11 +66,15 @@ export class ItemTable {
   /** Modules whose every function is a host function (`module::*`). */
   readonly #hostWildcards = new Map<string, HostFunctionSpec>();
 
-  /** @param names name allocator; @param report error sink; @param host host functions */
+  /**
+   * @param names name allocator; @param report error sink; @param host host functions;
+   * @param suggest close names for a misspelt one (no did-you-mean without it)
+   */
   constructor(
     readonly names: Names,
     readonly report: Reporter,
     host: readonly HostFunctionSpec[] = [],
+    readonly suggest?: (name: string, candidates: readonly string[]) => string[],
   ) {
     for (const h of host) {
       if (h.path.endsWith("::*")) this.#hostWildcards.set(h.path.slice(0, -3), h);
@@ -91,6 +95,20 @@ export class ItemTable {
       return { kind: "host", path, spec: { ...wildcard, path } };
     }
     return null;
+  }
+
+  /** "did you mean `crucible::read_note`?" for a name missing from a host module. */
+  private hostHint(module: string, name: string): string | undefined {
+    if (!this.suggest) return undefined;
+    const prefix = module + "::";
+    const names = new Set<string>();
+    for (const path of [...this.#host.keys(), ...this.#hostModules]) {
+      if (path.startsWith(prefix)) names.add(path.slice(prefix.length).split("::")[0]);
+    }
+    const close = this.suggest(name, [...names]);
+    return close.length
+      ? `did you mean ${close.map((c) => `\`${prefix}${c}\``).join(" or ")}?`
+      : undefined;
   }
 
   /** Declare items into `mod` (a module or a block scope); impls are attached afterwards. */
@@ -393,7 +411,9 @@ export class ItemTable {
         return fail(`the trait \`${t.name.name}\` has no method \`${seg}\``);
       } else if (cur.kind === "host" && !cur.spec) {
         const next = this.hostItem(`${cur.path}::${seg}`);
-        if (!next) return fail(`cannot find \`${seg}\` in \`${cur.path}\``);
+        if (!next) {
+          return fail(`cannot find \`${seg}\` in \`${cur.path}\``, this.hostHint(cur.path, seg));
+        }
         cur = next;
       } else if (cur.kind === "builtin") {
         const base = cur.ref.kind === "module"

@@ -168,10 +168,13 @@ export const RUNTIME_NAMES = [
 export function compileFile(
   source: Source,
   file: File,
-  host: readonly HostFunctionSpec[] = [],
+  options: {
+    host?: readonly HostFunctionSpec[];
+    suggest?: (name: string, candidates: readonly string[]) => string[];
+  } = {},
 ): { program: CompiledProgram | null; prog: Program } {
   const prog = new Program(source);
-  const items = new ItemTable(prog.names, prog, host);
+  const items = new ItemTable(prog.names, prog, options.host ?? [], options.suggest);
   prog.items = items;
   items.declare(items.root, file.items);
   items.checkImports();

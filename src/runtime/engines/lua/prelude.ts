@@ -142,6 +142,11 @@ local function decode(s)
   return value()
 end
 
+-- The plugin's chunk name, the line of a function value that could not cross, and the line the
+-- stop check last saw the plugin running (memory errors carry no traceback: Lua does not call the
+-- message handler for them, so this is the nearest line known).
+local plugin_source, bad_value_line, last_line = nil, nil, nil
+
 -- Lua -> JSON text -----------------------------------------------------------------------------
 local quotes = { ['"'] = '\\\\"', ['\\\\'] = '\\\\\\\\', ['\\b'] = '\\\\b', ['\\f'] = '\\\\f', ['\\n'] = '\\\\n', ['\\r'] = '\\\\r', ['\\t'] = '\\\\t' }
 local function quote_char(ch) return quotes[ch] or sfmt("\\\\u%04x", sbyte(ch)) end
@@ -205,7 +210,15 @@ local function encode_into(v, depth, seen, out, what, fnref)
     -- Only for bindings that take callbacks: the function stays here, a reference crosses.
     out[#out + 1] = sfmt('{"$fn":%d}', fnref(v))
   else
-    error(what .. " holds a " .. t .. ", which cannot cross to the host (only nil, booleans, numbers, strings and tables)", 0)
+    local defined = ""
+    if t == "function" then
+      local info = getinfo(v, "S")
+      if info.source == plugin_source and info.linedefined > 0 then
+        bad_value_line = info.linedefined
+        defined = " (defined at line " .. info.linedefined .. ")"
+      end
+    end
+    error(what .. " holds a " .. t .. defined .. ", which cannot cross to the host (only nil, booleans, numbers, strings and tables)", 0)
   end
 end
 local function encode(v, what, fnref)
@@ -268,6 +281,14 @@ local function hook()
     if running == line_hook then running = getinfo(3, "f").func end
     if trusted[running] then return end
     raise("E_TIMEOUT", "the invocation was stopped (out of time or cancelled)", 2)
+  end
+  for level = 2, 4 do
+    local info = getinfo(level, "Sl")
+    if not info then break end
+    if info.source == plugin_source and info.currentline > 0 then
+      last_line = info.currentline
+      break
+    end
   end
 end
 sethook(hook, "", ${HOOK_EVERY})
@@ -369,15 +390,25 @@ for _, k in pairs({ "io", "os", "debug", "package", "dofile", "loadfile", "requi
   _G[k] = nil
 end
 
-local function fail(code, message, trace)
-  return encode({ ok = false, error = { code = code, message = message, traceback = trace } })
+local function fail(code, message, trace, line)
+  return encode({ ok = false, error = { code = code, message = message, traceback = trace, line = line } })
+end
+
+local running = nil -- {name, first, last}: the entry function being run
+local function out_of_memory(what)
+  local near = ""
+  if last_line then near = " (last seen running line " .. last_line .. ")"
+  elseif running then
+    near = " (while running " .. running.name .. ", lines " .. running.first .. "-" .. running.last .. ")"
+  end
+  return fail("E_MEMORY", what .. near, nil, last_line)
 end
 
 local function classify(e, trace)
   collectgarbage()
   if type(e) == "table" and e.code then return fail(tostring(e.code), tostring(e.message), trace) end
   local text = tostring(e)
-  if text == "not enough memory" then return fail("E_MEMORY", "the plugin used more memory than its limit allows", trace) end
+  if text == "not enough memory" then return out_of_memory("the plugin used more memory than its limit allows") end
   if sfind(text, "stack overflow", 1, true) then return fail("E_RUNTIME", text .. " (recursion too deep)", trace) end
   return fail("E_RUNTIME", text, trace)
 end
@@ -428,6 +459,7 @@ function __cru_callback(ref, args)
 end
 
 function __cru_run(code, chunkname, fn, params, cover)
+  plugin_source, bad_value_line, last_line, running = chunkname, nil, nil, nil
   if cover then
     cover_hits, cover_source = {}, chunkname
     current_hook, current_mode = line_hook, "l"
@@ -445,15 +477,22 @@ function __cru_run(code, chunkname, fn, params, cover)
   if type(target) ~= "function" then
     return fail("E_NOT_FOUND", "the plugin defines no function " .. fn .. " (return a table of functions, or define a global function)")
   end
+  local defined = getinfo(target, "S")
+  if defined.source == plugin_source and defined.linedefined > 0 then
+    running = { name = fn, first = defined.linedefined, last = defined.lastlinedefined }
+  end
   ok, result = xpcall(target, handler, decode(params))
   if not ok then
     return report(result)
   end
-  local eok, text = pcall(encode, result, "the result")
+  local eok, text = pcall(encode, result, "the result of " .. fn)
   if not eok then
     collectgarbage()
-    if text == "not enough memory" then return fail("E_MEMORY", "the result is too large for the memory limit") end
-    return fail("E_INVALID_VALUE", text)
+    if text == "not enough memory" then return out_of_memory("the result is too large for the memory limit") end
+    -- The line of the function value that cannot cross, else where the entry function ends
+    -- (its return is usually there).
+    local line = bad_value_line or (running and running.last) or nil
+    return fail("E_INVALID_VALUE", text, nil, line)
   end
   return '{"ok":true,"value":' .. text .. '}'
 end

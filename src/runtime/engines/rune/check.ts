@@ -5,6 +5,7 @@
  * @module
  */
 import { compile } from "../../../rune/mod.ts";
+import { suggest } from "../../../suggest.ts";
 import type { PluginProblem } from "../../../plugins/problem.ts";
 import { dependencyModules, pluginHostModules } from "./engine.ts";
 
@@ -25,7 +26,7 @@ export function checkRuneSyntax(
   dependencies: readonly string[] = [],
 ): PluginProblem[] {
   const host = pluginHostModules(dependencyModules(dependencies).keys());
-  const { diagnostics } = compile(code, { file: chunkName, host });
+  const { diagnostics } = compile(code, { file: chunkName, host, suggest });
   return diagnostics.map((d) => ({
     file,
     line: d.line,

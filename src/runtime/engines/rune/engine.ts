@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { suggest } from "../../../suggest.ts";
 import { binding, BINDINGS } from "../../bindings.ts";
 import { type Engine, type EngineContext, PluginError } from "../../engine.ts";
 import type { Json } from "../../protocol.ts";
@@ -28,6 +29,7 @@ import {
   RuneError,
   RuneVm,
   toJson,
+  traceLines,
 } from "../../../rune/mod.ts";
 import { COVERAGE_HOST, instrument, type Instrumented } from "./coverage.ts";
 
@@ -92,6 +94,7 @@ function compiled(ctx: EngineContext, deps: Map<string, string>): CompiledProgra
   const result = compile(ctx.plugin.code, {
     file: basename(ctx.plugin.file),
     host: pluginHostModules(deps.keys()),
+    suggest,
   });
   if (!result.program) {
     const first = result.diagnostics.find((d) => d.severity === "error")!;
@@ -120,9 +123,7 @@ function asPluginError(e: unknown, file: string): PluginError {
     return new PluginError(e.code, e.message, {
       file,
       ...(top ? { line: top.line, column: top.column } : {}),
-      ...(e.trace.length
-        ? { traceback: e.trace.map((f) => `${f.fn} (${f.file}:${f.line}:${f.column})`).join("\n") }
-        : {}),
+      ...(e.trace.length ? { traceback: traceLines(e.trace, "").join("\n") } : {}),
     });
   }
   return new PluginError("E_RUNTIME", e instanceof Error ? e.message : String(e), { file });
