@@ -15,6 +15,8 @@ import { renderTemplate, TEMPLATE_KINDS, TEMPLATES } from "../plugins/templates.
 import { LANGUAGES } from "../plugins/source.ts";
 import { builtinTool, type Tool } from "./tool.ts";
 import type { PluginSearch } from "./plugin_search.ts";
+import { checkGeneratedPlugin, type GeneratedCase, MAX_GENERATED_CASES } from "./generate.ts";
+import type { Language } from "../plugins/source.ts";
 
 /** A plugin in a listing. */
 function listing(p: ResolvedPlugin): Json {
@@ -134,6 +136,28 @@ export function agentTools(session: Session, search: PluginSearch): Tool[] {
           })),
         };
       },
+    }),
+    builtinTool<{ language: Language; source: string; tests?: GeneratedCase[] }>("agent", {
+      name: "generate_plugin",
+      description: "Check a plugin you wrote, without installing it: give the complete file " +
+        "(YAML frontmatter manifest + code) and optional test cases (as in a *.test.yaml " +
+        "file: name, params, and output, match, error or writes). Reports syntax, manifest " +
+        "and safety problems with their lines, then runs the plugin's own tests, its " +
+        "manifest examples and your cases in the sandbox against a throwaway copy of the " +
+        "kiln: {ok, problems, tests: {passed, failed, results}, coverage}. Start from " +
+        "plugin_templates.",
+      parameters: {
+        language: { type: "string", enum: [...LANGUAGES], required: true },
+        source: { type: "string", required: true, description: "The whole plugin file" },
+        tests: {
+          type: "array",
+          items: { type: "object" },
+          description: `Up to ${MAX_GENERATED_CASES} cases: {name, params, output | match | ` +
+            "error, message?, notes?, writes?}",
+        },
+      },
+      annotations: { title: "Check and test a new plugin", idempotentHint: true },
+      run: async (a) => await checkGeneratedPlugin(session, a) as unknown as Json,
     }),
     builtinTool<{ kind?: string; language?: string; name: string }>("agent", {
       name: "plugin_templates",

@@ -27,6 +27,8 @@ export type {
 export { pluginAnnotations, pluginTool } from "./plugin_tools.ts";
 export { PluginSearch, searchWords } from "./plugin_search.ts";
 export type { PluginMatch } from "./plugin_search.ts";
+export { checkGeneratedPlugin, MAX_GENERATED_CASES } from "./generate.ts";
+export type { GeneratedCase, GenerateReport } from "./generate.ts";
 export { AgentApprover } from "./approvals.ts";
 export type { AgentAnswer, AgentApproverOptions, AskUser } from "./approvals.ts";
 export { createMcpServer, notePath, noteUri, SERVER_NAME } from "./mcp.ts";

@@ -26,6 +26,7 @@ export const AGENT_TOOLS = [
   "list_plugins",
   "describe_plugin",
   "search_plugins",
+  "generate_plugin",
   "plugin_templates",
 ] as const;
 

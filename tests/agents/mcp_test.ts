@@ -68,6 +68,7 @@ Deno.test("cru mcp serves a kiln to an MCP client", async (t) => {
         "list_plugins",
         "describe_plugin",
         "search_plugins",
+        "generate_plugin",
         "plugin_templates",
       ]
     ) {
