@@ -6,7 +6,7 @@
  * @module
  */
 import { type Config, loadConfig } from "../config/config.ts";
-import { type Env, userConfigFile } from "../config/paths.ts";
+import { configDir, type Env, userConfigFile } from "../config/paths.ts";
 import { FileTooLargeError, NotFoundError } from "../errors.ts";
 import { resolveNotePath } from "../kiln/safe_path.ts";
 import { formatBytes, parseNote } from "../kiln/note.ts";
@@ -209,6 +209,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
     audit,
     pool: options.pool,
     kilnApi: api,
+    configDir: configDir(options.env),
   });
   // Notes change on disk while a session lives: each query brings the index up to date first
   // (an incremental walk: only changed files are read again).
