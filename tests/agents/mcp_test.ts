@@ -5,7 +5,10 @@
  */
 import { deepStrictEqual, match, ok } from "node:assert/strict";
 import * as path from "node:path";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { tempDemoKiln } from "../helpers.ts";
 import { PluginRegistry } from "../../src/plugins/registry.ts";
 import { parametersSchema } from "../../src/plugins/parameters.ts";
@@ -220,14 +223,16 @@ Deno.test("cru mcp serves a kiln to an MCP client", async (t) => {
     includes(refused, ".crucible");
   });
 
-  await t.step("a new plugin file sends tools/list_changed and becomes a tool", async () => {
-    let changed = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      changed++;
-    });
-    kiln.write(
-      ".crucible/plugins/shout.lua",
-      `---
+  await t.step(
+    "a new plugin file sends tools/list_changed, becomes a tool, and logs to the client",
+    async () => {
+      let changed = 0;
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        changed++;
+      });
+      kiln.write(
+        ".crucible/plugins/shout.lua",
+        `---
 name: shout
 description: Shout a word back in capitals
 version: 0.1.0
@@ -236,16 +241,25 @@ parameters:
   word: {type: string, required: true}
 ---
 function main(params)
+  crucible.log("shouting " .. params.word)
   return {shouted = string.upper(params.word)}
 end
 `,
-    );
-    await until("tools/list_changed", () => changed > 0);
-    const tools = (await client.listTools()).tools as ToolInfo[];
-    ok(tools.some((x) => x.name === "shout"));
-    const r = await call("shout", { word: "hello" });
-    deepStrictEqual(r.structuredContent, { shouted: "HELLO" });
-  });
+      );
+      await until("tools/list_changed", () => changed > 0);
+      const tools = (await client.listTools()).tools as ToolInfo[];
+      ok(tools.some((x) => x.name === "shout"));
+      const logged: unknown[] = [];
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n: { params: unknown }) => {
+        logged.push(n.params);
+      });
+      const r = await call("shout", { word: "hello" });
+      deepStrictEqual(r.structuredContent, { shouted: "HELLO" });
+      // The plugin's log line reaches the client as a logging notification.
+      await until("the plugin's log line", () => logged.length > 0);
+      deepStrictEqual(logged[0], { level: "info", logger: "shout", data: "shouting hello" });
+    },
+  );
 
   await t.step("the audit log records agent calls with the client's name", () => {
     const starts = auditEvents(kiln.root).filter((e) => e.kind === "invocation.start");
