@@ -17,6 +17,9 @@ import { builtinTool, type Tool } from "./tool.ts";
 import type { PluginSearch } from "./plugin_search.ts";
 import { checkGeneratedPlugin, type GeneratedCase, MAX_GENERATED_CASES } from "./generate.ts";
 import type { Language } from "../plugins/source.ts";
+import { installAgentPlugin } from "./install.ts";
+import type { ToolRegistryOptions } from "./tools.ts";
+import type { InstallScope } from "../plugins/install.ts";
 
 /** A plugin in a listing. */
 function listing(p: ResolvedPlugin): Json {
@@ -72,7 +75,11 @@ function exampleCalls(p: ResolvedPlugin): Json {
 }
 
 /** The agent tools of a session. */
-export function agentTools(session: Session, search: PluginSearch): Tool[] {
+export function agentTools(
+  session: Session,
+  search: PluginSearch,
+  options: ToolRegistryOptions = {},
+): Tool[] {
   const valid = () => session.plugins().filter((p) => p.valid && p.manifest);
   return [
     builtinTool<{ capability?: string; tag?: string }>("agent", {
@@ -158,6 +165,56 @@ export function agentTools(session: Session, search: PluginSearch): Tool[] {
       },
       annotations: { title: "Check and test a new plugin", idempotentHint: true },
       run: async (a) => await checkGeneratedPlugin(session, a) as unknown as Json,
+    }),
+    builtinTool<
+      {
+        language: Language;
+        source: string;
+        tests?: GeneratedCase[];
+        scope: InstallScope;
+        replace: boolean;
+      }
+    >("agent", {
+      name: "install_plugin",
+      description: "Install a plugin you wrote, with the user's confirmation: the same checks " +
+        "and tests as generate_plugin (they must pass), then the user is asked (capabilities " +
+        "and risk shown); on yes the file is installed, marked generated_by: agent, and " +
+        "becomes a tool. Clients that cannot ask the user get a refusal saying how to " +
+        "install by hand.",
+      parameters: {
+        language: { type: "string", enum: [...LANGUAGES], required: true },
+        source: { type: "string", required: true, description: "The whole plugin file" },
+        tests: {
+          type: "array",
+          items: { type: "object" },
+          description: "Cases, as for generate_plugin",
+        },
+        scope: {
+          type: "string",
+          enum: ["kiln", "system"],
+          default: "kiln",
+          description: "kiln: this kiln's .crucible/plugins; system: every kiln of the user",
+        },
+        replace: {
+          type: "boolean",
+          default: false,
+          description: "Replace an installed plugin of the same name",
+        },
+      },
+      annotations: {
+        title: "Install a plugin",
+        readOnlyHint: false,
+        destructiveHint: false,
+        openWorldHint: false,
+      },
+      run: async (a, ctx) => {
+        const r = await installAgentPlugin(session, a, {
+          invoker: ctx.invoker,
+          confirm: options.confirm ?? null,
+        });
+        options.onToolsChanged?.();
+        return r;
+      },
     }),
     builtinTool<{ kind?: string; language?: string; name: string }>("agent", {
       name: "plugin_templates",

@@ -26,6 +26,7 @@ import type { Session } from "../plugins/session.ts";
 import type { ApprovalRequest } from "../security/approvals.ts";
 import { CrucibleError } from "../errors.ts";
 import type { AgentAnswer } from "./approvals.ts";
+import type { ConfirmAnswer } from "./install.ts";
 import { ToolRegistry } from "./tools.ts";
 import type { ToolOutcome } from "./tool.ts";
 
@@ -130,8 +131,15 @@ function progressMessage(event: Json, plugin: string): string {
  */
 export function createMcpServer(session: Session, options: McpServerOptions): McpServer {
   const log = options.log ?? (() => {});
-  const tools = new ToolRegistry(session);
-  const server = new Server(
+  const timeoutMs = session.config.approvals.timeout;
+  // The registry is built before the server it asks through; both are ready before any call.
+  let server: Server;
+  const tools = new ToolRegistry(session, {
+    confirm: (message) =>
+      server.getClientCapabilities()?.elicitation ? confirm(server, message, timeoutMs) : null,
+    onToolsChanged: () => void server.sendToolListChanged().catch(() => {}),
+  });
+  server = new Server(
     { name: SERVER_NAME, version: options.version },
     {
       capabilities: {
@@ -141,8 +149,9 @@ export function createMcpServer(session: Session, options: McpServerOptions): Mc
       },
       instructions: "Tools of a cru kiln: its plugins (each plugin is a tool), the kiln's notes " +
         "(search_notes, read_note, list_notes, backlinks, forward_links, traverse) and tools " +
-        "to find and write plugins (list_plugins, describe_plugin, search_plugins, " +
-        "plugin_templates). Notes are also resources, note://PATH.",
+        "to find, write and install plugins (list_plugins, describe_plugin, search_plugins, " +
+        "generate_plugin, install_plugin, plugin_templates). Notes are also resources, " +
+        "note://PATH.",
     },
   );
   const stop = new AbortController();
@@ -227,6 +236,24 @@ export function createMcpServer(session: Session, options: McpServerOptions): Mc
       await server.close();
     },
   };
+}
+
+/** Ask yes / no through the client; no answer in time is a timeout. */
+async function confirm(server: Server, message: string, timeoutMs: number): Promise<ConfirmAnswer> {
+  try {
+    const r = await server.elicitInput({
+      mode: "form",
+      message,
+      requestedSchema: {
+        type: "object",
+        properties: { install: { type: "boolean", title: "Install?", default: false } },
+        required: ["install"],
+      },
+    }, { timeout: timeoutMs });
+    return r.action === "accept" && r.content?.install === true ? "accept" : "decline";
+  } catch (e) {
+    return /timed out|timeout/i.test((e as Error).message) ? "timeout" : "decline";
+  }
 }
 
 /** Ask once / always / deny through the client; no answer in time is a timeout. */

@@ -15,6 +15,7 @@
  * @module
  */
 export { AGENT_TOOLS, KILN_TOOLS, ToolRegistry } from "./tools.ts";
+export type { ToolRegistryOptions } from "./tools.ts";
 export { builtinTool, failure } from "./tool.ts";
 export type {
   BuiltinSpec,
@@ -29,6 +30,8 @@ export { PluginSearch, searchWords } from "./plugin_search.ts";
 export type { PluginMatch } from "./plugin_search.ts";
 export { checkGeneratedPlugin, MAX_GENERATED_CASES } from "./generate.ts";
 export type { GeneratedCase, GenerateReport } from "./generate.ts";
+export { installAgentPlugin, markGenerated } from "./install.ts";
+export type { AgentInstallContext, Confirm, ConfirmAnswer } from "./install.ts";
 export { AgentApprover } from "./approvals.ts";
 export type { AgentAnswer, AgentApproverOptions, AskUser } from "./approvals.ts";
 export { createMcpServer, notePath, noteUri, SERVER_NAME } from "./mcp.ts";

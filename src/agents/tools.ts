@@ -11,6 +11,7 @@ import { kilnTools } from "./kiln_tools.ts";
 import { PluginSearch } from "./plugin_search.ts";
 import { pluginTool } from "./plugin_tools.ts";
 import type { Tool, ToolContext, ToolOutcome } from "./tool.ts";
+import type { Confirm } from "./install.ts";
 
 /** Names of the built-in tools of the kiln. */
 export const KILN_TOOLS = [
@@ -27,8 +28,17 @@ export const AGENT_TOOLS = [
   "describe_plugin",
   "search_plugins",
   "generate_plugin",
+  "install_plugin",
   "plugin_templates",
 ] as const;
+
+/** Options of {@link ToolRegistry}. */
+export interface ToolRegistryOptions {
+  /** Asks the person to confirm an install (null or absent: the client cannot ask). */
+  confirm?: Confirm | null;
+  /** Told when the tools changed because of a tool call (an install). */
+  onToolsChanged?: () => void;
+}
 
 /**
  * All tools of a session.
@@ -44,14 +54,14 @@ export class ToolRegistry {
   #session: Session;
   #builtins: Map<string, Tool>;
 
-  constructor(session: Session) {
+  constructor(session: Session, options: ToolRegistryOptions = {}) {
     this.#session = session;
     const settings = session.config.search.embeddings;
     // Plugin search ranks with the kiln's embeddings (made once, on the first search).
     let provider: ReturnType<typeof embeddingProvider> | undefined;
     const search = new PluginSearch(() => (provider ??= embeddingProvider(settings)));
     this.#builtins = new Map(
-      [...kilnTools(session), ...agentTools(session, search)].map((t) => [t.name, t]),
+      [...kilnTools(session), ...agentTools(session, search, options)].map((t) => [t.name, t]),
     );
   }
 

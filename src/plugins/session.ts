@@ -121,6 +121,8 @@ export interface Session {
   readonly registry: PluginRegistry;
   /** Read-only kiln queries. */
   readonly kiln: KilnQueries;
+  /** The audit log (absent when the session records nothing). */
+  readonly audit?: AuditSink;
   /** The winning copy of every plugin name, sorted by name. */
   plugins(): ResolvedPlugin[];
   /** One plugin. @throws {NotFoundError} naming close names when there is none. */
@@ -247,6 +249,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
     config,
     registry,
     kiln,
+    audit,
     plugins: () => registry.list(),
     plugin,
     describe: (name) => describe(plugin(name)),

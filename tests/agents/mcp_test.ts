@@ -79,6 +79,7 @@ Deno.test("cru mcp serves a kiln to an MCP client", async (t) => {
       ok(tool, `no ${name} tool`);
       deepStrictEqual(tool.annotations?.readOnlyHint, true);
     }
+    deepStrictEqual(byName.get("install_plugin")?.annotations?.readOnlyHint, false);
     const search = byName.get("search_notes")!.inputSchema as {
       properties: { mode: { enum: string[] } };
       required: string[];
