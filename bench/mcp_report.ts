@@ -24,7 +24,7 @@ import { type JSONRPCMessage, LATEST_PROTOCOL_VERSION } from "@modelcontextproto
 import { loadConfig } from "../src/config/config.ts";
 import { createSession } from "../src/plugins/session.ts";
 import { createMcpServer } from "../src/agents/mcp.ts";
-import { tempDemoKiln } from "../tests/helpers.ts";
+import { CRU_TASK_FLAGS, homeEnv, REPO, tempDemoKiln } from "../tests/helpers.ts";
 import { startCruMcp } from "../tests/agents/mcp_helpers.ts";
 
 const args = parseArgs({ args: Deno.args, options: { quick: { type: "boolean" } } });
@@ -79,13 +79,7 @@ const log = (line: string) => console.error(line);
 using kiln = tempDemoKiln();
 for (let i = 0; i < 100; i++) kiln.write(`.crucible/plugins/bench-tool-${i}.lua`, plugin(i));
 const home = Deno.makeTempDirSync({ prefix: "cru-mcp-bench-" });
-const env = (name: string) =>
-  ({
-    HOME: home,
-    CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible"),
-    XDG_CACHE_HOME: path.join(home, ".cache"),
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-  } as Record<string, string>)[name] ?? Deno.env.get(name);
+const env = (name: string) => homeEnv(home)[name] ?? Deno.env.get(name);
 
 // In process: the real server and client over the SDK's in-memory transport.
 const config = loadConfig({ kilnRoot: kiln.root, env });
@@ -166,18 +160,8 @@ for (let i = 0; i < (quick ? 2 : 5); i++) {
 // Floors of the start: a bare `cru --version`, and `cru plugins list` (the same registry load).
 const cruRun = (cliArgs: string[]) => async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-net",
-      path.join(import.meta.dirname!, "..", "cli.ts"),
-      ...cliArgs,
-    ],
-    env: { HOME: home, CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible") },
+    args: ["run", "--quiet", ...CRU_TASK_FLAGS, path.join(REPO, "cli.ts"), ...cliArgs],
+    env: homeEnv(home),
     stdout: "null",
     stderr: "null",
   }).output();

@@ -21,6 +21,18 @@ import { installAgentPlugin } from "./install.ts";
 import type { ToolRegistryOptions } from "./tools.ts";
 import type { InstallScope } from "../plugins/install.ts";
 
+/** The parameters of the tools that take a whole plugin file and its cases. */
+const PLUGIN_FILE = {
+  language: { type: "string", enum: [...LANGUAGES], required: true },
+  source: { type: "string", required: true, description: "The whole plugin file" },
+  tests: {
+    type: "array",
+    items: { type: "object" },
+    description: `Up to ${MAX_GENERATED_CASES} cases, as in a *.test.yaml file: ` +
+      "{name, fn?, params, output | match | error, message?, notes?, writes?}",
+  },
+};
+
 /** A plugin in a listing. */
 function listing(p: ResolvedPlugin): Json {
   const m = p.manifest!;
@@ -154,14 +166,7 @@ export function agentTools(
         "kiln: {ok, problems, tests: {passed, failed, results}, coverage}. Start from " +
         "plugin_templates.",
       parameters: {
-        language: { type: "string", enum: [...LANGUAGES], required: true },
-        source: { type: "string", required: true, description: "The whole plugin file" },
-        tests: {
-          type: "array",
-          items: { type: "object" },
-          description: `Up to ${MAX_GENERATED_CASES} cases: {name, params, output | match | ` +
-            "error, message?, notes?, writes?}",
-        },
+        ...PLUGIN_FILE,
       },
       annotations: { title: "Check and test a new plugin", idempotentHint: true },
       run: async (a) => await checkGeneratedPlugin(session, a) as unknown as Json,
@@ -182,13 +187,7 @@ export function agentTools(
         "becomes a tool. Clients that cannot ask the user get a refusal saying how to " +
         "install by hand.",
       parameters: {
-        language: { type: "string", enum: [...LANGUAGES], required: true },
-        source: { type: "string", required: true, description: "The whole plugin file" },
-        tests: {
-          type: "array",
-          items: { type: "object" },
-          description: "Cases, as for generate_plugin",
-        },
+        ...PLUGIN_FILE,
         scope: {
           type: "string",
           enum: ["kiln", "system"],

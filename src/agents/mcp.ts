@@ -132,14 +132,7 @@ function progressMessage(event: Json, plugin: string): string {
 export function createMcpServer(session: Session, options: McpServerOptions): McpServer {
   const log = options.log ?? (() => {});
   const timeoutMs = session.config.approvals.timeout;
-  // The registry is built before the server it asks through; both are ready before any call.
-  let server: Server;
-  const tools = new ToolRegistry(session, {
-    confirm: (message) =>
-      server.getClientCapabilities()?.elicitation ? confirm(server, message, timeoutMs) : null,
-    onToolsChanged: () => void server.sendToolListChanged().catch(() => {}),
-  });
-  server = new Server(
+  const server = new Server(
     { name: SERVER_NAME, version: options.version },
     {
       capabilities: {
@@ -155,6 +148,11 @@ export function createMcpServer(session: Session, options: McpServerOptions): Mc
     },
   );
   const stop = new AbortController();
+  const tools = new ToolRegistry(session, {
+    confirm: (message) =>
+      server.getClientCapabilities()?.elicitation ? confirm(server, message, timeoutMs) : null,
+    onToolsChanged: () => void server.sendToolListChanged().catch(() => {}),
+  });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: tools.list().map((t) => ({

@@ -67,11 +67,16 @@ export interface Tool extends ToolDefinition {
   call(args: unknown, ctx: ToolContext): Promise<ToolOutcome>;
 }
 
-/** The outcome of a failure: CrucibleErrors keep their code; anything else is a runtime error. */
+/** The outcome of a failure: coded errors keep their code; anything else is a runtime error. */
 export function failure(e: unknown, logs: string[] = []): ToolOutcome {
-  if (e instanceof CrucibleError) {
-    return { ok: false, error: { code: e.code, message: e.message }, logs };
-  }
+  // Plugin bindings raise PluginError, which carries a code without being a CrucibleError.
+  const code = e instanceof CrucibleError
+    ? e.code
+    : e instanceof Error && typeof (e as { code?: unknown }).code === "string" &&
+        /^E_[A-Z_]+$/.test((e as unknown as { code: string }).code)
+    ? (e as unknown as { code: string }).code
+    : null;
+  if (code !== null) return { ok: false, error: { code, message: (e as Error).message }, logs };
   return {
     ok: false,
     error: { code: "E_RUNTIME", message: e instanceof Error ? e.message : String(e) },

@@ -7,9 +7,8 @@
  */
 import { type Config, loadConfig } from "../config/config.ts";
 import { configDir, type Env, userConfigFile } from "../config/paths.ts";
-import { FileTooLargeError, NotFoundError } from "../errors.ts";
-import { resolveNotePath } from "../kiln/safe_path.ts";
-import { formatBytes, parseNote } from "../kiln/note.ts";
+import { NotFoundError } from "../errors.ts";
+import { WORKER_BINDINGS } from "../runtime/worker_bindings.ts";
 import { KilnApi } from "../api/kiln_api.ts";
 import type { Json } from "../runtime/protocol.ts";
 import { ApprovalBroker } from "../security/approvals.ts";
@@ -271,28 +270,8 @@ export async function createSession(options: SessionOptions): Promise<Session> {
   };
 }
 
-/** A note for an agent: parsed, size-checked, refused outside the kiln or in `.crucible/`. */
+/** A note for an agent: exactly what the plugin binding `read_note` returns. */
 function readNoteView(root: string, input: string, fileSize: number): NoteView {
-  const file = resolveNotePath(root, input, { mustExist: true });
-  const info = Deno.statSync(file.abs);
-  if (!info.isFile) throw new NotFoundError(`${file.rel} is not a note file`);
-  if (info.size > fileSize) {
-    throw new FileTooLargeError(
-      `note ${file.rel} is ${formatBytes(info.size)}, over the ${formatBytes(fileSize)} limit`,
-    );
-  }
-  const note = parseNote(file.rel, Deno.readTextFileSync(file.abs), {
-    bytes: info.size,
-    mtime: info.mtime?.getTime() ?? 0,
-  });
-  return {
-    path: note.path,
-    title: note.title,
-    frontmatter: note.frontmatter as Json,
-    content: note.body,
-    tags: note.tags,
-    links: note.links.map((l) => l.target),
-    word_count: note.wordCount,
-    modified: new Date(note.mtime).toISOString(),
-  };
+  const context = { kilnRoot: root, fileSize, fsRead: [], fsReadGuarded: [], log() {} };
+  return WORKER_BINDINGS.read_note(context, [input]).value as unknown as NoteView;
 }

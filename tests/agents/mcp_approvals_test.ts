@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual, match, ok } from "node:assert/strict";
 import * as path from "node:path";
-import { tempKiln } from "../helpers.ts";
+import { exists, tempKiln } from "../helpers.ts";
 import { auditEvents, NOTE_WRITER, startCruMcp } from "./mcp_helpers.ts";
 
 type ToolResult = {
@@ -19,15 +19,6 @@ function kilnWithWriter() {
     "Home.md": "# Home\n",
     ".crucible/plugins/note-writer.lua": NOTE_WRITER,
   });
-}
-
-function exists(file: string): boolean {
-  try {
-    Deno.statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("cru mcp: a client without elicitation is refused KilnWrite, told how to approve", async () => {

@@ -12,7 +12,7 @@ import {
   ElicitRequestSchema,
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
-import { denoDir, REPO } from "../helpers.ts";
+import { CRU_TASK_FLAGS, homeEnv, REPO } from "../helpers.ts";
 
 /** A plugin that writes the note it is given (KilnWrite: asked for on first write). */
 export const NOTE_WRITER = `---
@@ -60,27 +60,14 @@ export async function startCruMcp(kiln: string, options: StartOptions = {}): Pro
     args: [
       "run",
       "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-net",
+      ...CRU_TASK_FLAGS,
       path.join(REPO, "cli.ts"),
       "mcp",
       "--kiln",
       kiln,
       ...(options.args ?? []),
     ],
-    env: {
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, ".config"),
-      XDG_CACHE_HOME: path.join(home, ".cache"),
-      XDG_STATE_HOME: path.join(home, ".local", "state"),
-      CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible"),
-      NO_COLOR: "1",
-      PATH: Deno.env.get("PATH") ?? "",
-      DENO_DIR: denoDir(),
-    },
+    env: homeEnv(home),
     cwd: REPO,
     stderr: "pipe",
   });

@@ -5,7 +5,7 @@
 import { deepStrictEqual, match, ok } from "node:assert/strict";
 import * as path from "node:path";
 import { createSession, ToolRegistry } from "../../mod.ts";
-import { tempDemoKiln, tempKiln } from "../helpers.ts";
+import { exists, tempDemoKiln, tempKiln } from "../helpers.ts";
 import { auditEvents, NOTE_WRITER } from "./mcp_helpers.ts";
 
 const agent = { invoker: { kind: "agent" as const, name: "unit" } };
@@ -67,13 +67,7 @@ Deno.test("a risky capability is refused by the default session approver", async
   try {
     const r = await session.run("note-writer", { path: "X.md" }, agent);
     deepStrictEqual(r.error?.code, "E_APPROVAL_DENIED");
-    let written = true;
-    try {
-      Deno.statSync(path.join(kiln.root, "X.md"));
-    } catch {
-      written = false;
-    }
-    deepStrictEqual(written, false);
+    deepStrictEqual(exists(path.join(kiln.root, "X.md")), false);
   } finally {
     session.close();
   }
