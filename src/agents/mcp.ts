@@ -75,13 +75,27 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/** The `_meta` key a client sets to ask for a dry run, and the keys of what the result reports. */
+export const META_DRY_RUN = "cru/dryRun";
+/** The `_meta` key of a plugin call's note writes (with journal ids, or a dry run's contents). */
+export const META_WRITES = "cru/writes";
+
 /** A tool outcome as an MCP tool result. */
 function toResult(outcome: ToolOutcome, outputSchema?: Record<string, unknown>): CallToolResult {
+  const meta = outcome.writes || outcome.dryRun
+    ? {
+      _meta: {
+        ...(outcome.dryRun ? { [META_DRY_RUN]: true } : {}),
+        [META_WRITES]: outcome.writes ?? [],
+      },
+    }
+    : {};
   if (!outcome.ok) {
     return {
       isError: true,
       content: [{ type: "text", text: `${outcome.error.code}: ${outcome.error.message}` }],
       structuredContent: { error: outcome.error },
+      ...meta,
     };
   }
   const value = outcome.value;
@@ -100,12 +114,15 @@ function toResult(outcome: ToolOutcome, outputSchema?: Record<string, unknown>):
             `the result does not match the plugin's declared returns: ${verdict.errorMessage}`,
         },
         logs: outcome.logs,
+        writes: outcome.writes,
+        dryRun: outcome.dryRun,
       });
     }
   }
   return {
     content: [{ type: "text", text: JSON.stringify(value) }],
     ...(isObject(value) ? { structuredContent: value } : {}),
+    ...meta,
   };
 }
 
@@ -176,6 +193,7 @@ export function createMcpServer(session: Session, options: McpServerOptions): Mc
     const outcome = await tools.call(name, args ?? {}, {
       invoker: { kind: "agent", ...(client ? { name: client } : {}) },
       signal: extra.signal,
+      dryRun: request.params._meta?.[META_DRY_RUN] === true,
       onProgress: token === undefined ? undefined : (event, plugin) => {
         extra.sendNotification({
           method: "notifications/progress",

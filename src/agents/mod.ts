@@ -23,7 +23,9 @@ export type {
   ToolAnnotations,
   ToolContext,
   ToolDefinition,
+  ToolEffects,
   ToolOutcome,
+  ToolWrite,
 } from "./tool.ts";
 export { pluginAnnotations, pluginTool } from "./plugin_tools.ts";
 export { PluginSearch, searchWords } from "./plugin_search.ts";
@@ -34,5 +36,12 @@ export { installAgentPlugin, markGenerated } from "./install.ts";
 export type { AgentInstallContext, Confirm, ConfirmAnswer } from "./install.ts";
 export { AgentApprover } from "./approvals.ts";
 export type { AgentAnswer, AgentApproverOptions, AskUser } from "./approvals.ts";
-export { createMcpServer, notePath, noteUri, SERVER_NAME } from "./mcp.ts";
+export {
+  createMcpServer,
+  META_DRY_RUN,
+  META_WRITES,
+  notePath,
+  noteUri,
+  SERVER_NAME,
+} from "./mcp.ts";
 export type { McpServer, McpServerOptions } from "./mcp.ts";

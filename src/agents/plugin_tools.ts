@@ -75,12 +75,27 @@ export function pluginTool(session: Session, p: ResolvedPlugin): Tool | null {
         invoker: ctx.invoker,
         signal: ctx.signal,
         onProgress: ctx.onProgress,
+        dryRun: ctx.dryRun,
       });
       const logs = [...r.logs, ...r.security.map((s) => `security: ${s}`)];
-      if (r.ok) return { ok: true, value: r.value ?? null, logs };
+      const effects = {
+        ...(r.dryRun ? { dryRun: true } : {}),
+        ...(r.writes.length
+          ? {
+            writes: r.writes.map((w) => ({
+              path: w.path,
+              kind: w.kind ?? "note",
+              created: w.created,
+              ...(w.journal ? { journal: w.journal } : {}),
+              ...(r.dryRun ? { after: w.after } : {}),
+            })),
+          }
+          : {}),
+      };
+      if (r.ok) return { ok: true, value: r.value ?? null, logs, ...effects };
       const e = r.error!;
       const where = e.file ? ` (${e.file.split("/").pop()}${e.line ? `:${e.line}` : ""})` : "";
-      return { ok: false, error: { code: e.code, message: e.message + where }, logs };
+      return { ok: false, error: { code: e.code, message: e.message + where }, logs, ...effects };
     },
   };
   cache.set(p, tool);

@@ -44,10 +44,36 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
 }
 
+/** A note write of a plugin call (performed, or in a dry run intended). */
+export interface ToolWrite {
+  /** Kiln-relative path (absolute for a file outside the kiln). */
+  path: string;
+  /** `note` or `file`. */
+  kind: string;
+  /** The note did not exist. */
+  created: boolean;
+  /** The journal entry that `cru undo` reverts (absent in a dry run). */
+  journal?: string;
+  /** In a dry run: the content that would be written. */
+  after?: string;
+}
+
+/** Writes and dry-run state of a plugin call, when there is anything to say. */
+export interface ToolEffects {
+  /** Note writes, in order. */
+  writes?: ToolWrite[];
+  /** True when the call was a dry run. */
+  dryRun?: boolean;
+}
+
 /** How a call ended. */
 export type ToolOutcome =
-  | { ok: true; value: Json; logs: string[] }
-  | { ok: false; error: { code: string; message: string }; logs: string[] };
+  & ({ ok: true; value: Json; logs: string[] } | {
+    ok: false;
+    error: { code: string; message: string };
+    logs: string[];
+  })
+  & ToolEffects;
 
 /** Who calls, and the channels a long call reports on. */
 export interface ToolContext {
@@ -57,6 +83,8 @@ export interface ToolContext {
   signal?: AbortSignal;
   /** Progress events of a plugin. */
   onProgress?: (event: Json, plugin: string) => void;
+  /** Plugin calls record their note writes instead of performing them. */
+  dryRun?: boolean;
 }
 
 /** A tool: its definition and its call. */

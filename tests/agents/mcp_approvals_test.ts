@@ -37,18 +37,33 @@ Deno.test("cru mcp: a client without elicitation is refused KilnWrite, told how 
   deepStrictEqual((refused?.error as { code: string }).code, "E_APPROVAL_DENIED");
 });
 
-Deno.test("cru mcp --approve lets agent calls use the capability", async () => {
+Deno.test("cru mcp --approve lets agent calls write; a dry run only reports", async () => {
   using kiln = kilnWithWriter();
   await using mcp = await startCruMcp(kiln.root, { args: ["--approve", "note-writer:KilnWrite"] });
+  const dry = await mcp.client.callTool({
+    name: "note-writer",
+    arguments: { path: "Dry.md" },
+    _meta: { "cru/dryRun": true },
+  }) as ToolResult & { _meta?: Record<string, unknown> };
+  deepStrictEqual(dry.structuredContent, { written: "Dry.md" });
+  deepStrictEqual(dry._meta?.["cru/dryRun"], true);
+  deepStrictEqual(dry._meta?.["cru/writes"], [
+    { path: "Dry.md", kind: "note", created: true, after: "written for an agent\n" },
+  ]);
+  ok(!exists(path.join(kiln.root, "Dry.md")), "a dry run wrote the note");
   const r = await mcp.client.callTool({
     name: "note-writer",
     arguments: { path: "Agent.md" },
-  }) as ToolResult;
+  }) as ToolResult & { _meta?: Record<string, unknown> };
   deepStrictEqual(r.structuredContent, { written: "Agent.md" });
   deepStrictEqual(
     Deno.readTextFileSync(path.join(kiln.root, "Agent.md")),
     "written for an agent\n",
   );
+  // The write is journaled: the result names the entry cru undo reverts.
+  const [write] = r._meta?.["cru/writes"] as { path: string; journal?: string }[];
+  deepStrictEqual(write.path, "Agent.md");
+  match(write.journal ?? "", /\S/);
 });
 
 Deno.test("cru mcp asks through elicitation: once, always, deny and no answer", async (t) => {

@@ -225,7 +225,7 @@ Deno.test("cru mcp serves a kiln to an MCP client", async (t) => {
   });
 
   await t.step(
-    "a new plugin file sends tools/list_changed, becomes a tool, and logs to the client",
+    "a new or edited plugin file sends tools/list_changed; its logs and progress reach the client",
     async () => {
       let changed = 0;
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
@@ -243,6 +243,7 @@ parameters:
 ---
 function main(params)
   crucible.log("shouting " .. params.word)
+  crucible.progress({message = "halfway"})
   return {shouted = string.upper(params.word)}
 end
 `,
@@ -254,11 +255,27 @@ end
       client.setNotificationHandler(LoggingMessageNotificationSchema, (n: { params: unknown }) => {
         logged.push(n.params);
       });
-      const r = await call("shout", { word: "hello" });
+      const progress: unknown[] = [];
+      const r = await client.callTool({ name: "shout", arguments: { word: "hello" } }, undefined, {
+        onprogress: (p: unknown) => progress.push(p),
+      }) as ToolResult;
       deepStrictEqual(r.structuredContent, { shouted: "HELLO" });
+      // Its progress events reach the client as progress notifications of the call.
+      deepStrictEqual(progress, [{ progress: 1, message: "[shout] halfway" }]);
       // The plugin's log line reaches the client as a logging notification.
       await until("the plugin's log line", () => logged.length > 0);
       deepStrictEqual(logged[0], { level: "info", logger: "shout", data: "shouting hello" });
+      // Editing the file changes the tool, and the client is told.
+      const before = changed;
+      kiln.write(
+        ".crucible/plugins/shout.lua",
+        Deno.readTextFileSync(path.join(kiln.root, ".crucible/plugins/shout.lua"))
+          .replace("Shout a word back in capitals", "Shout a word back, loudly"),
+      );
+      await until("tools/list_changed after an edit", () => changed > before);
+      const edited = (await client.listTools()).tools as ToolInfo[];
+      const shout = edited.find((x) => x.name === "shout");
+      ok(shout?.description?.startsWith("Shout a word back, loudly"), shout?.description);
     },
   );
 
