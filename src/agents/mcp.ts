@@ -15,6 +15,7 @@ import {
   type CallToolRequest,
   CallToolRequestSchema,
   type CallToolResult,
+  type ListResourcesRequest,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
   type ReadResourceRequest,
@@ -29,6 +30,9 @@ import type { AgentAnswer } from "./approvals.ts";
 import type { ConfirmAnswer } from "./install.ts";
 import { ToolRegistry } from "./tools.ts";
 import type { ToolOutcome } from "./tool.ts";
+
+/** Notes per `resources/list` page. */
+export const RESOURCE_PAGE = 500;
 
 /** The server's name in `initialize`. */
 export const SERVER_NAME = "cru";
@@ -211,13 +215,22 @@ export function createMcpServer(session: Session, options: McpServerOptions): Mc
     return toResult(outcome, tool?.outputSchema);
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
-    resources: session.kiln.paths().map((p) => ({
-      uri: noteUri(p),
-      name: p,
-      mimeType: "text/markdown",
-    })),
-  }));
+  server.setRequestHandler(ListResourcesRequestSchema, (request: ListResourcesRequest) => {
+    // Pages of RESOURCE_PAGE notes; the cursor is the offset of the next page.
+    const cursor = request.params?.cursor;
+    const offset = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new CrucibleError("E_INVALID_PARAMS", `resources/list cursor ${cursor} is not valid`);
+    }
+    const paths = session.kiln.paths();
+    const page = paths.slice(offset, offset + RESOURCE_PAGE);
+    return {
+      resources: page.map((p) => ({ uri: noteUri(p), name: p, mimeType: "text/markdown" })),
+      ...(offset + RESOURCE_PAGE < paths.length
+        ? { nextCursor: String(offset + RESOURCE_PAGE) }
+        : {}),
+    };
+  });
 
   server.setRequestHandler(ReadResourceRequestSchema, (request: ReadResourceRequest) => {
     const note = session.kiln.read(notePath(request.params.uri));

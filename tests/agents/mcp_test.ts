@@ -279,6 +279,24 @@ end
     },
   );
 
+  await t.step("resources/list pages through a large kiln", async () => {
+    for (let i = 0; i < 520; i++) kiln.write(`bulk/note-${i}.md`, `# Note ${i}\n`);
+    const first = await client.listResources() as {
+      resources: { uri: string }[];
+      nextCursor?: string;
+    };
+    deepStrictEqual(first.resources.length, 500);
+    ok(first.nextCursor, "no next page");
+    const second = await client.listResources({ cursor: first.nextCursor }) as {
+      resources: { uri: string }[];
+      nextCursor?: string;
+    };
+    const all = new Set([...first.resources, ...second.resources].map((r) => r.uri));
+    ok(second.resources.length > 20 && second.nextCursor === undefined);
+    ok(all.has("note://bulk/note-519.md") && all.has("note://Home.md"));
+    deepStrictEqual(all.size, first.resources.length + second.resources.length);
+  });
+
   await t.step("the audit log records agent calls with the client's name", () => {
     const starts = auditEvents(kiln.root).filter((e) => e.kind === "invocation.start");
     const dice = starts.find((e) => e.plugin === "dice-roller");
