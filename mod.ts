@@ -1,6 +1,7 @@
 /**
  * cru as a library: the kiln model (notes, links, tags, the link graph, the SQLite index and
- * full-text search) and the plugin registry, for other Deno programs.
+ * full-text search), the plugin registry, sessions that run plugins in their sandbox, and the
+ * agent tools and MCP server, for other Deno programs.
  *
  * @example
  * ```ts
@@ -16,6 +17,17 @@
 export * from "./src/kiln/mod.ts";
 export * from "./src/plugins/mod.ts";
 export * from "./src/security/mod.ts";
+export { checkParams, createSession } from "./src/plugins/session.ts";
+export type {
+  KilnQueries,
+  NoteView,
+  ParamsCheck,
+  RunOptions,
+  Session,
+  SessionOptions,
+} from "./src/plugins/session.ts";
+export type { InvocationResult, Invoker } from "./src/sandbox/invoke.ts";
+export * from "./src/agents/mod.ts";
 /** The plugin standard library (state machines, graph algorithms, workflows, utilities). */
 export * as stdlib from "./src/stdlib/mod.ts";
 export { loadConfig } from "./src/config/config.ts";

@@ -78,6 +78,43 @@ export interface CruResult {
   stderr: string;
 }
 
+/** Whether a path exists (file, folder or link). */
+export function exists(file: string): boolean {
+  try {
+    Deno.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Deno permissions of the `cru` task in deno.json. */
+export const CRU_TASK_FLAGS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-net",
+];
+
+/**
+ * The environment of a `cru` child whose every path root (HOME, XDG folders,
+ * CRUCIBLE_CONFIG_DIR) is inside `home`, with NO_COLOR, PATH, and this process's module cache.
+ */
+export function homeEnv(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, ".config"),
+    XDG_CACHE_HOME: path.join(home, ".cache"),
+    XDG_STATE_HOME: path.join(home, ".local", "state"),
+    CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible"),
+    NO_COLOR: "1",
+    PATH: Deno.env.get("PATH") ?? "",
+    // The child keeps this process's module cache so it does not download packages again.
+    DENO_DIR: denoDir(),
+  };
+}
+
 /**
  * Run the real CLI as a subprocess. HOME, XDG folders and CRUCIBLE_CONFIG_DIR point into a fresh
  * temporary folder so a test never touches the real home directory; NO_COLOR is set.
@@ -88,18 +125,7 @@ export async function runCru(
 ): Promise<CruResult> {
   const home = Deno.makeTempDirSync({ prefix: "cru-home-" });
   try {
-    const env: Record<string, string> = {
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, ".config"),
-      XDG_CACHE_HOME: path.join(home, ".cache"),
-      XDG_STATE_HOME: path.join(home, ".local", "state"),
-      CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible"),
-      NO_COLOR: "1",
-      PATH: Deno.env.get("PATH") ?? "",
-      // The child keeps this process's module cache so it does not download packages again.
-      DENO_DIR: denoDir(),
-      ...options.env,
-    };
+    const env: Record<string, string> = { ...homeEnv(home), ...options.env };
     const cmd = new Deno.Command(Deno.execPath(), {
       args: [
         "run",

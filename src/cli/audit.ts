@@ -132,6 +132,14 @@ function detailsOf(e: AuditEvent, style: Style): string {
     case "security":
       if (e.message) parts.push(style.error(safe(e.message)));
       break;
+    case "install":
+      if (e.version) parts.push(`v${e.version}`);
+      if (e.invoker) {
+        parts.push(`by ${e.invoker.kind}${e.invoker.name ? ` ${e.invoker.name}` : ""}`);
+      }
+      if (e.target) parts.push(style.path(e.target));
+      if (e.message) parts.push(style.dim(e.message));
+      break;
   }
   return parts.join("  ");
 }

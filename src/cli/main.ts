@@ -21,6 +21,7 @@ import { registerLuaCommands } from "./lua.ts";
 import { registerUndoCommand } from "./undo.ts";
 import { registerRuneCommands } from "./rune.ts";
 import { registerCompletionsCommand } from "./completions.ts";
+import { registerMcpCommand } from "./mcp.ts";
 
 /** The version printed by `cru --version`. */
 export const VERSION: string = denoJson.version;
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerLuaCommands(program, globals);
   registerRuneCommands(program, globals);
   registerUndoCommand(program, globals);
+  registerMcpCommand(program, globals);
   registerCompletionsCommand(program);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program as unknown as Command;

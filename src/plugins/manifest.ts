@@ -131,6 +131,7 @@ export const MANIFEST_KEYS = [
   "tags",
   "license",
   "homepage",
+  "generated_by",
 ] as const;
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -41,7 +41,8 @@ export type AuditKind =
   | "invocation.end"
   | "capability"
   | "security"
-  | "approval";
+  | "approval"
+  | "install";
 
 /** One line of the audit log. Every field is JSON-compatible. */
 export interface AuditEvent {
@@ -144,6 +145,7 @@ const KINDS: ReadonlySet<string> = new Set<AuditKind>([
   "capability",
   "security",
   "approval",
+  "install",
 ]);
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
 const TEMP = /^\.audit-.*\.tmp$/;
