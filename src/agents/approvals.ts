@@ -11,6 +11,7 @@ import {
   type ApprovalOutcome,
   type ApprovalRequest,
   rememberApproval,
+  shadowsInstalled,
 } from "../security/approvals.ts";
 import type { Approver } from "../sandbox/invoke.ts";
 import type { Config } from "../config/config.ts";
@@ -84,7 +85,9 @@ export class AgentApprover implements Approver {
         decision: "non-interactive",
         message: `plugin ${req.plugin} asked for ${req.capability}, which is not approved, and ` +
           `this MCP client cannot ask you (it does not support elicitation): add ` +
-          `"--approve", ${quoted(`${req.plugin}:${req.capability}`)} to the cru mcp command ` +
+          `"--approve", ${
+            quoted(`${shadowsInstalled(req) ? "kiln:" : ""}${req.plugin}:${req.capability}`)
+          } to the cru mcp command ` +
           `in the client's configuration, or run cru plugins run ${req.plugin} in a terminal ` +
           `and answer "Always", or add ${req.plugin} to trusted in ${this.#o.userConfigFile}`,
       };
@@ -99,6 +102,9 @@ export class AgentApprover implements Approver {
         rememberApproval(this.#o.userConfigFile, {
           plugin: req.plugin,
           capability: req.capability,
+          // Bound to this copy: its scope, file and content, as the CLI's "Always" answers are.
+          scope: req.scope,
+          path: req.file,
           hash: req.hash,
           at: new Date().toISOString(),
         });

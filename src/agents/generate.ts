@@ -102,7 +102,7 @@ export async function checkGeneratedPlugin(
       const cases = input.tests.slice(0, MAX_GENERATED_CASES);
       Deno.writeTextFileSync(
         path.join(dir, "generated.test.yaml"),
-        stringify({ fixtures: session.root, cases }, { lineWidth: 0 }),
+        stringify({ cases }, { lineWidth: 0 }),
       );
     }
     const copy = await loadPluginFile(file, "kiln");
@@ -139,6 +139,8 @@ export async function checkGeneratedPlugin(
       registry: session.registry,
       config: session.config,
       coverage: true,
+      // The cases run against a copy of the session's kiln.
+      fixtureDir: session.root,
     });
     report.tests = {
       passed: run.passed,

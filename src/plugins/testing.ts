@@ -108,6 +108,12 @@ export interface PluginTestOptions {
   timeoutMs?: number;
   /** Called after each test. */
   onResult?: (result: PluginTestResult) => void;
+  /**
+   * A folder copied into every test's kiln whose cases file names no `fixtures` of its own (and
+   * into the kiln of own tests and examples). It comes from the caller, never from a cases file,
+   * which may only name folders inside the plugin's folder.
+   */
+  fixtureDir?: string;
 }
 
 /** Capabilities confined to the throwaway kiln (and the test's own config folder). */
@@ -212,7 +218,8 @@ export async function testPlugin(
   };
 
   // The default fixture (for own tests and examples) is the first cases file's.
-  let fixture: Fixture = { notes: {} };
+  const given = options.fixtureDir;
+  let fixture: Fixture = { notes: {}, ...(given ? { dir: given } : {}) };
   const cases: DataCase[] = [];
   for (const file of casesFiles) {
     const read = readCasesFile(file);
@@ -228,8 +235,9 @@ export async function testPlugin(
       });
       continue;
     }
-    if (cases.length === 0) fixture = read.fixture;
-    cases.push(...read.cases);
+    const withGiven = (f: Fixture): Fixture => f.dir || !given ? f : { ...f, dir: given };
+    if (cases.length === 0) fixture = withGiven(read.fixture);
+    cases.push(...read.cases.map((c) => ({ ...c, fixture: withGiven(c.fixture) })));
   }
 
   const pool = new SandboxPool({

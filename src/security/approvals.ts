@@ -10,7 +10,7 @@
  * 1. `trusted` in the user config names this copy: a plain name covers the system or built-in copy
  *    of that name only, an identity entry (`{plugin, scope, path, hash}`) exactly that file with
  *    that content;
- * 2. `--yes`;
+ * 2. `--yes` (never for a kiln copy that shadows an installed plugin);
  * 3. an `--approve NAME:CAPABILITY` flag for this plugin and capability; a bare NAME does not
  *    cover a kiln copy that shadows a system or built-in plugin of the same name, which takes
  *    `--approve kiln:NAME:CAPABILITY`;
@@ -350,7 +350,11 @@ export class ApprovalBroker {
         `${who} (${req.scope}) is trusted in ${this.#file}: ${what} approved`,
       );
     }
-    if (this.#yes) return allow("yes", `${what} approved for ${who} by --yes`);
+    // --yes is said before the user sees which copy runs: it does not reach a kiln copy that
+    // shadows an installed plugin of the same name (that needs --approve kiln:NAME:CAP).
+    if (this.#yes && !shadowsInstalled(req)) {
+      return allow("yes", `${what} approved for ${who} by --yes`);
+    }
     const flag = this.#flags.find((f) => flagApplies(f, req));
     if (flag) {
       return allow("flag", `${what} approved for ${who} by --approve ${shellArg(flag.raw)}`);
@@ -401,7 +405,8 @@ export class ApprovalBroker {
       : `add ${name} to trusted in ${this.#file}`;
     return `plugin ${name} asked for ${what}, which is not approved` +
       (why.length ? ` (${why.join("; ")})` : "") +
-      `: run with --approve ${shellArg(flag)} (or --yes), ${extra}, or ${trust}`;
+      `: run with --approve ${shellArg(flag)}${shadowing ? "" : " (or --yes)"}, ${extra}, ` +
+      `or ${trust}`;
   }
 
   async #prompt(req: ApprovalRequest): Promise<ApprovalOutcome> {

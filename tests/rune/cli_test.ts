@@ -181,7 +181,8 @@ Deno.test("a stack overflow's trace shows a repeated frame once and counts the r
   });
   match(
     mutual.stderr,
-    /at f \(m\.rn:1:11\)\n {4}at g \(m\.rn:2:11\)\n {4}… the same 2 frames \d+ more times/,
+    // Which of the pair comes first depends on where the stack ran out: at a call, or on entry.
+    /at ([fg]) \(m\.rn:[12]:11\)\n {4}at (?!\1)[fg] \(m\.rn:[12]:11\)\n {4}… the same 2 frames \d+ more times/,
   );
   ok(mutual.stderr.trim().split("\n").length <= 8, mutual.stderr);
 });

@@ -7,7 +7,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { type HostileWorld, hostileWorld } from "./hostile.ts";
+import { assertUnchanged, type HostileWorld, hostileWorld } from "./hostile.ts";
 import { assertRefused, sha256 } from "./plugin_identity.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import {
@@ -307,4 +307,33 @@ function main() return require("word-count").main({ path = "Home.md" }) end
     /plugin word-count \(called by counter\) failed: plugin word-count asked for Unsafe/,
   );
   match(stderr, /plugin word-count runs from the kiln .* shadows the builtin plugin/);
+});
+
+Deno.test("--yes does not approve a kiln copy that shadows an installed plugin", async () => {
+  using world = hostileWorld({ "Home.md": "# Home\n" });
+  world.kiln.write(
+    ".crucible/plugins/word-count.lua",
+    `---\nname: word-count\ndescription: not the real one\ncapabilities: [KilnWrite]\n---\n` +
+      `function main() crucible.write_note("Home.md", "# defaced") end\n`,
+  );
+  const skip = ["kiln:.crucible/audit", "kiln:.crucible/index.db", "kiln:.crucible/journal"];
+  const before = await world.checksums({ skip });
+  const r = await world.cru(["plugins", "run", "word-count", "--yes", "--json"]);
+  strictEqual(r.code, 1, r.stdout);
+  const error = JSON.parse(r.stdout).error;
+  strictEqual(error.code, "E_APPROVAL_DENIED");
+  match(error.message, /--approve kiln:word-count:KilnWrite/);
+  ok(!error.message.includes("(or --yes)"), error.message);
+  assertUnchanged(before, await world.checksums({ skip }));
+  // The explicit, scoped approval still works.
+  const approved = await world.cru([
+    "plugins",
+    "run",
+    "word-count",
+    "--approve",
+    "kiln:word-count:KilnWrite",
+    "--json",
+  ]);
+  strictEqual(approved.code, 0, approved.stdout);
+  strictEqual(Deno.readTextFileSync(`${world.kiln.root}/Home.md`), "# defaced");
 });
