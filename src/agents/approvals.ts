@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  alwaysAnswer,
   ApprovalBroker,
   type ApprovalOutcome,
   type ApprovalRequest,
@@ -99,15 +100,7 @@ export class AgentApprover implements Approver {
         return { approved: true, decision: "once", message: `${what} approved once` };
       case "always":
         this.#once.add(key);
-        rememberApproval(this.#o.userConfigFile, {
-          plugin: req.plugin,
-          capability: req.capability,
-          // Bound to this copy: its scope, file and content, as the CLI's "Always" answers are.
-          scope: req.scope,
-          path: req.file,
-          hash: req.hash,
-          at: new Date().toISOString(),
-        });
+        rememberApproval(this.#o.userConfigFile, alwaysAnswer(req));
         return {
           approved: true,
           decision: "always",

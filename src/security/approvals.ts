@@ -267,6 +267,21 @@ export function terminalSafe(text: string, max = 200): string {
   return terminalText(text, { max });
 }
 
+/**
+ * The remembered form of an "Always" answer to `req`: bound to the copy that asked — its scope,
+ * file and content hash — so an edit, or another copy of the same name, is asked again.
+ */
+export function alwaysAnswer(req: ApprovalRequest): RememberedApproval {
+  return {
+    plugin: req.plugin,
+    capability: req.capability,
+    scope: req.scope,
+    path: req.file,
+    hash: req.hash,
+    at: new Date().toISOString(),
+  };
+}
+
 function shellArg(arg: string): string {
   return /^[\w.:@%+=,/-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
@@ -418,14 +433,7 @@ export class ApprovalBroker {
         this.#session.add(this.#key(req));
         return allow("once", `${what} approved once for plugin ${name}`);
       case "always": {
-        const entry: RememberedApproval = {
-          plugin: req.plugin,
-          capability: req.capability,
-          scope: req.scope,
-          path: req.file,
-          hash: req.hash,
-          at: new Date().toISOString(),
-        };
+        const entry = alwaysAnswer(req);
         this.#session.add(this.#key(req));
         try {
           rememberApproval(this.#file, entry);
