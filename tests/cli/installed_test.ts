@@ -37,17 +37,17 @@ Deno.test("semantic search works from cru installed with deno task install", () 
       PATH: `${path.dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
       NO_COLOR: "1",
     };
+    // The rest of this environment stays: `deno install` may fetch package metadata, which
+    // needs the machine's certificate and proxy settings.
     const install = new Deno.Command(Deno.execPath(), {
       args: installArgs(path.join(home, "root")),
       env,
-      clearEnv: true,
       cwd: REPO,
     }).outputSync();
     strictEqual(install.code, 0, new TextDecoder().decode(install.stderr));
     const run = new Deno.Command(path.join(home, "root", "bin", "cru"), {
       args: ["--kiln", kiln.root, "search", "storm", "at", "sea", "--mode", "semantic", "--json"],
-      env,
-      clearEnv: true,
+      env: { ...env, CRUCIBLE_CONFIG_DIR: path.join(home, ".config", "crucible") },
       cwd: home,
     }).outputSync();
     const stderr = new TextDecoder().decode(run.stderr);
