@@ -88,7 +88,10 @@ export function exists(file: string): boolean {
   }
 }
 
-/** The Deno permissions of the `cru` task in deno.json. */
+/**
+ * The Deno permissions of the `cru` task in deno.json, without its `--allow-run=deno` (only the
+ * process-isolation tests, which pass the task's exact flags, start a child `deno`).
+ */
 export const CRU_TASK_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",

@@ -7,7 +7,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import * as path from "node:path";
 import { PluginRegistry } from "../../src/plugins/registry.ts";
-import { REPO } from "../helpers.ts";
+import { CRU_TASK_FLAGS, REPO } from "../helpers.ts";
 import { auditDir, type AuditEvent, AuditLog } from "../../src/security/audit.ts";
 import { assertUnchanged, hostileWorld } from "./hostile.ts";
 import { fixedApprover, SandboxPool, testRunner } from "../sandbox/sandbox_helpers.ts";
@@ -228,11 +228,7 @@ Deno.test("pool fan-out: interrupting cru ends the caller and its nested calls, 
     args: [
       "run",
       "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-net",
+      ...CRU_TASK_FLAGS,
       path.join(REPO, "cli.ts"),
       "--kiln",
       world.kiln.root,
